@@ -1,0 +1,146 @@
+import type { JWK } from 'jose';
+import { ConflictError, NotFoundError } from '#lib/errors.ts';
+import { isRole, type Partner, type PartnerKey, type Role } from '#lib/registry/partner.ts';
+import { toPartnerKey } from '#lib/registry/partner-keys.ts';
+import type { RegistryStore } from '#lib/registry/registry-store.ts';
+import { PARTNER_ID_PATTERN } from '#lib/signing/protocol.ts';
+
+/**
+ * Operator actions on the trust registry (the `hub-admin` command calls these). Each is one
+ * conditional write; a change reaches every warm function within the registry cache time.
+ */
+export class PartnerAdminError extends Error {
+  override readonly name = 'PartnerAdminError';
+}
+
+export interface RegisterPartnerInput {
+  partnerId: string;
+  name: string;
+  roles: string[];
+  endpoint?: string;
+  keys: JWK[];
+  notBefore?: string;
+}
+
+export async function registerPartner(
+  store: RegistryStore,
+  input: RegisterPartnerInput,
+  now = new Date(),
+): Promise<Partner> {
+  if (!PARTNER_ID_PATTERN.test(input.partnerId)) {
+    throw new PartnerAdminError(
+      `partner id "${input.partnerId}" must be 3–40 lowercase letters, digits and hyphens`,
+    );
+  }
+  const roles = checkRoles(input.roles);
+  if (input.keys.length === 0) throw new PartnerAdminError('register at least one public key');
+  const window = { notBefore: input.notBefore ?? now.toISOString() };
+  const apiKeys = await Promise.all(input.keys.map((jwk) => toPartnerKey(jwk, window)));
+  assertDistinctKids(apiKeys);
+  return store.create(
+    {
+      partnerId: input.partnerId,
+      name: input.name,
+      roles,
+      status: 'active',
+      ...(input.endpoint === undefined ? {} : { endpoint: checkEndpoint(input.endpoint) }),
+      apiKeys,
+    },
+    now,
+  );
+}
+
+/** Publishes a further key (rotation step 1); the partner may sign with it from `notBefore`. */
+export async function addPartnerKey(
+  store: RegistryStore,
+  partnerId: string,
+  jwk: JWK,
+  window: { notBefore: string; notAfter?: string },
+): Promise<Partner> {
+  const key = await toPartnerKey(jwk, window);
+  return store.update(partnerId, (partner) => {
+    if (partner.apiKeys.some((existing) => existing.kid === key.kid)) {
+      throw new ConflictError(`partner ${partnerId} already has a key with kid "${key.kid}"`);
+    }
+    return { ...partner, apiKeys: [...partner.apiKeys, key] };
+  });
+}
+
+/** Ends a key's validity at `at` (rotation step 2); signatures with it fail from then on. */
+export async function retirePartnerKey(
+  store: RegistryStore,
+  partnerId: string,
+  kid: string,
+  at: Date,
+): Promise<Partner> {
+  return store.update(partnerId, (partner) => {
+    const key = partner.apiKeys.find((candidate) => candidate.kid === kid);
+    if (!key) throw new NotFoundError(`partner ${partnerId} has no key "${kid}"`);
+    const others = partner.apiKeys.filter(
+      (candidate) => candidate.kid !== kid && keyStillUsable(candidate, at),
+    );
+    if (others.length === 0) {
+      throw new PartnerAdminError(
+        `retiring "${kid}" would leave ${partnerId} without a usable key: add the new key first`,
+      );
+    }
+    return {
+      ...partner,
+      apiKeys: partner.apiKeys.map((candidate) =>
+        candidate.kid === kid ? { ...candidate, notAfter: at.toISOString() } : candidate,
+      ),
+    };
+  });
+}
+
+export async function setPartnerStatus(
+  store: RegistryStore,
+  partnerId: string,
+  status: Partner['status'],
+  reason: string,
+): Promise<Partner> {
+  if (reason.trim().length === 0)
+    throw new PartnerAdminError('give a reason: it is kept for the audit trail');
+  return store.update(partnerId, (partner) => ({ ...partner, status, statusReason: reason }));
+}
+
+export async function setPartnerEndpoint(
+  store: RegistryStore,
+  partnerId: string,
+  endpoint: string,
+): Promise<Partner> {
+  const checked = checkEndpoint(endpoint);
+  return store.update(partnerId, (partner) => ({ ...partner, endpoint: checked }));
+}
+
+function keyStillUsable(key: PartnerKey, at: Date): boolean {
+  return key.notAfter === undefined || Date.parse(key.notAfter) > at.getTime();
+}
+
+function checkRoles(roles: string[]): Role[] {
+  if (roles.length === 0) throw new PartnerAdminError('give the partner at least one role');
+  for (const role of roles) {
+    if (!isRole(role)) throw new PartnerAdminError(`unknown role "${role}"`);
+  }
+  return [...new Set(roles)] as Role[];
+}
+
+function assertDistinctKids(keys: PartnerKey[]): void {
+  const kids = keys.map((key) => key.kid);
+  if (new Set(kids).size !== kids.length) throw new PartnerAdminError('two keys share a kid');
+}
+
+/** Callback endpoints must be HTTPS; plain HTTP only to loopback, for the local runner. */
+function checkEndpoint(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new PartnerAdminError(`endpoint "${endpoint}" is not a URL`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new PartnerAdminError('endpoint must use https (http is allowed only for loopback)');
+  }
+  return url.toString();
+}

@@ -1,0 +1,190 @@
+import { HUB_SIGNING_KEYS_ENV, OUTBOX_QUEUE_URLS_ENV, tableEnvName } from '#lib/resource-env.ts';
+import { partners as declaredPartners, type PartnerSpec } from './partners.ts';
+
+/**
+ * The hub, declared once. The CDK stacks (infra/stacks) and the local runner (infra/local) both
+ * read this: routes, handler modules, tables, queues with their DLQs and retry settings, event
+ * sources and each function's exact permissions. Nothing here is restated anywhere else.
+ */
+
+export interface TableSpec {
+  partitionKey: string;
+  sortKey?: string;
+  /** Attribute DynamoDB TTL deletes by. Housekeeping only: no correctness may depend on it. */
+  ttlAttribute?: string;
+  purpose: string;
+}
+
+export const tables = {
+  registry: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'Trust registry: partners, roles, status, API keys',
+  },
+  nonces: {
+    partitionKey: 'pk',
+    ttlAttribute: 'expiresAt',
+    purpose: 'Replay guard: request nonces until they expire',
+  },
+  idempotency: {
+    partitionKey: 'id',
+    ttlAttribute: 'expiration',
+    purpose: 'Powertools idempotency records of queue consumers',
+  },
+} as const satisfies Record<string, TableSpec>;
+export type TableName = keyof typeof tables;
+
+/** DynamoDB actions, named as in IAM without the `dynamodb:` prefix. */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan';
+/** KMS use: `sign` = Sign + GetPublicKey on the hub's signing keys. */
+export type KmsUse = 'sign';
+
+export interface FunctionSpec {
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** The exact table actions this function performs: its IAM policy is generated from this. */
+  tables?: Partial<Record<TableName, readonly TableAction[]>>;
+  kms?: KmsUse;
+  /** Sends events to every partner outbox queue. */
+  sendsToOutboxes?: boolean;
+}
+
+export const functions = {
+  echo: {
+    entry: 'functions/echo.ts',
+    description: 'POST /v1/echo: signed connectivity check, optional callback',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { registry: ['GetItem'], nonces: ['PutItem'] },
+    kms: 'sign',
+    sendsToOutboxes: true,
+  },
+  'get-jwks': {
+    entry: 'functions/get-jwks.ts',
+    description: "GET /.well-known/jwks.json: the hub's public signing keys",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    kms: 'sign',
+  },
+  'deliver-callback': {
+    entry: 'functions/deliver-callback.ts',
+    description: 'Partner outbox consumer: signed POST of each event to the partner endpoint',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    tables: { registry: ['GetItem'], idempotency: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+    kms: 'sign',
+  },
+} as const satisfies Record<string, FunctionSpec>;
+export type FunctionName = keyof typeof functions;
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway route path; `{name}` segments become pathParameters. */
+  path: string;
+  function: FunctionName;
+}
+
+export const routes: readonly RouteSpec[] = [
+  { method: 'POST', path: '/v1/echo', function: 'echo' },
+  { method: 'GET', path: '/.well-known/jwks.json', function: 'get-jwks' },
+];
+
+export interface QueueSpec {
+  /** Logical name; FIFO queues get the `.fifo` suffix on top of it. */
+  name: string;
+  fifo: boolean;
+  /** At least 6× the consumer's timeout, as AWS advises for Lambda event sources. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before SQS moves a message to the DLQ. */
+  maxReceiveCount: number;
+  retentionDays: number;
+  dlq: { name: string; retentionDays: number };
+  /** The partner this queue serves, for alarms and dashboards. */
+  partnerId?: string;
+}
+
+export interface EventSourceSpec {
+  queue: string;
+  function: FunctionName;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  /** Cap on concurrent invocations for this queue, so one partner cannot starve the others. */
+  maxConcurrency: number;
+}
+
+/** Settings every partner channel shares; each partner gets its own queue and DLQ with them. */
+export const partnerChannel = {
+  consumer: 'deliver-callback',
+  fifo: true,
+  maxReceiveCount: 5,
+  retentionDays: 4,
+  dlqRetentionDays: 14,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  maxConcurrency: 2,
+} as const;
+
+export const partners: readonly PartnerSpec[] = declaredPartners;
+
+export const outboxQueueName = (partnerId: string): string => `outbox-${partnerId}`;
+
+/** Every queue of the hub, derived from the partner list. */
+export function queues(): QueueSpec[] {
+  const consumer = functions[partnerChannel.consumer];
+  return partners
+    .filter((partner) => partner.callbacks)
+    .map((partner) => ({
+      name: outboxQueueName(partner.id),
+      fifo: partnerChannel.fifo,
+      visibilityTimeoutSeconds: consumer.timeoutSeconds * 6,
+      maxReceiveCount: partnerChannel.maxReceiveCount,
+      retentionDays: partnerChannel.retentionDays,
+      dlq: { name: `${outboxQueueName(partner.id)}-dlq`, retentionDays: partnerChannel.dlqRetentionDays },
+      partnerId: partner.id,
+    }));
+}
+
+export function eventSources(): EventSourceSpec[] {
+  return queues().map((queue) => ({
+    queue: queue.name,
+    function: partnerChannel.consumer,
+    batchSize: partnerChannel.batchSize,
+    maxBatchingWindowSeconds: partnerChannel.maxBatchingWindowSeconds,
+    maxConcurrency: partnerChannel.maxConcurrency,
+  }));
+}
+
+/** How a target (CDK tokens, or the local runner's concrete names) locates the resources. */
+export interface ResourceLocator {
+  tableName(table: TableName): string;
+  queueUrl(queue: string): string;
+  hubSigningKeyIds(): string[];
+}
+
+/**
+ * A function's environment variables. Both targets call this, so the variable names a function
+ * reads and the resources it is granted come from the same declaration.
+ */
+export function functionEnvironment(name: FunctionName, locate: ResourceLocator): Record<string, string> {
+  const spec: FunctionSpec = functions[name];
+  const environment: Record<string, string> = {
+    POWERTOOLS_SERVICE_NAME: 'delta-hub',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  for (const table of Object.keys(spec.tables ?? {}) as TableName[]) {
+    environment[tableEnvName(table)] = locate.tableName(table);
+  }
+  if (spec.kms) environment[HUB_SIGNING_KEYS_ENV] = locate.hubSigningKeyIds().join(',');
+  if (spec.sendsToOutboxes) {
+    const urls = Object.fromEntries(
+      queues()
+        .filter((queue) => queue.partnerId !== undefined)
+        .map((queue) => [queue.partnerId, locate.queueUrl(queue.name)]),
+    );
+    environment[OUTBOX_QUEUE_URLS_ENV] = JSON.stringify(urls);
+  }
+  return environment;
+}
