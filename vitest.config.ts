@@ -22,6 +22,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/emulator-setup.ts'],
+          // Handler logs at WARN keep test output readable; the SDK's Node 20 notice is for humans.
+          env: { POWERTOOLS_LOG_LEVEL: 'WARN', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -157,6 +157,17 @@ export function eventSources(): EventSourceSpec[] {
   }));
 }
 
+/**
+ * Physical names: `<prefix>-<logical name>` (plus `.fifo`). The deployed stack uses the prefix
+ * `delta-hub`, `npm start` uses `delta-hub-local`, tests a random one; the operator CLI finds the
+ * resources from the same prefix (HUB_PREFIX).
+ */
+export const DEPLOYED_PREFIX = 'delta-hub';
+export const LOCAL_PREFIX = 'delta-hub-local';
+export const physicalTableName = (prefix: string, table: TableName): string => `${prefix}-${table}`;
+export const physicalQueueName = (prefix: string, name: string, fifo: boolean): string =>
+  `${prefix}-${name}${fifo ? '.fifo' : ''}`;
+
 /** How a target (CDK tokens, or the local runner's concrete names) locates the resources. */
 export interface ResourceLocator {
   tableName(table: TableName): string;

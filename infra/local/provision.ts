@@ -12,7 +12,7 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { queues, type TableName, tables } from '#infra/topology.ts';
+import { physicalQueueName, physicalTableName, queues, type TableName, tables } from '#infra/topology.ts';
 
 /**
  * Creates the topology's tables, queues (each with its DLQ and redrive policy) and the hub signing
@@ -38,9 +38,6 @@ export interface ProvisionOptions {
   visibilityTimeoutSeconds?: number;
 }
 
-export const physicalQueueName = (prefix: string, name: string, fifo: boolean): string =>
-  `${prefix}-${name}${fifo ? '.fifo' : ''}`;
-
 export async function provision(
   clients: { dynamo: DynamoDBClient; sqs: SQSClient; kms: KMSClient },
   options: ProvisionOptions,
@@ -48,7 +45,7 @@ export async function provision(
   const { prefix } = options;
   const tableNames = {} as Record<TableName, string>;
   for (const [name, spec] of Object.entries(tables) as [TableName, (typeof tables)[TableName]][]) {
-    const tableName = `${prefix}-${name}`;
+    const tableName = physicalTableName(prefix, name);
     tableNames[name] = tableName;
     const keys: { name: string; type: 'HASH' | 'RANGE' }[] = [{ name: spec.partitionKey, type: 'HASH' }];
     if ('sortKey' in spec) keys.push({ name: spec.sortKey, type: 'RANGE' });

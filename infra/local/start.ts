@@ -4,7 +4,7 @@ import { localAws } from '#infra/local/emulator.ts';
 import { startLocalHub } from '#infra/local/hub.ts';
 import { startPartnerSandbox } from '#infra/local/partner-sandbox.ts';
 import { partners } from '#infra/partners.ts';
-import { routes } from '#infra/topology.ts';
+import { LOCAL_PREFIX, routes } from '#infra/topology.ts';
 import { signRequest } from '#lib/signing/request-signer.ts';
 
 /**
@@ -30,7 +30,7 @@ let hub: Awaited<ReturnType<typeof startLocalHub>>;
 try {
   hub = await startLocalHub({
     awsEndpoint: aws.endpoint,
-    prefix: process.env.HUB_PREFIX ?? 'delta-hub-local',
+    prefix: process.env.HUB_PREFIX ?? LOCAL_PREFIX,
     port,
   });
 } catch (error) {

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { JWK } from 'jose';
+import {
+  LOCAL_PREFIX,
+  outboxQueueName,
+  physicalQueueName,
+  physicalTableName,
+  queues,
+} from '#infra/topology.ts';
+import { documentClient } from '#lib/aws/clients.ts';
+import { HubError } from '#lib/errors.ts';
+import { redrive } from '#lib/outbox/redrive.ts';
+import {
+  addPartnerKey,
+  PartnerAdminError,
+  registerPartner,
+  retirePartnerKey,
+  setPartnerEndpoint,
+  setPartnerStatus,
+} from '#lib/registry/partner-admin.ts';
+import { InvalidPartnerKeyError } from '#lib/registry/partner-keys.ts';
+import { RegistryStore } from '#lib/registry/registry-store.ts';
+
+/**
+ * Operator commands for the trust registry and the partner queues:
+ *
+ *   npm run hub-admin -- list
+ *   npm run hub-admin -- show <partner>
+ *   npm run hub-admin -- register <partner> --name <n> --roles province,verifier --jwk key.json [--endpoint URL] [--not-before ISO]
+ *   npm run hub-admin -- add-key <partner> --jwk key.json [--not-before ISO] [--not-after ISO]
+ *   npm run hub-admin -- retire-key <partner> <kid> [--at ISO]
+ *   npm run hub-admin -- suspend|reinstate <partner> --reason "…"
+ *   npm run hub-admin -- set-endpoint <partner> <URL>
+ *   npm run hub-admin -- queues
+ *   npm run hub-admin -- redrive <partner> [--max N]
+ *
+ * Resources are found by prefix: HUB_PREFIX (default `delta-hub-local`, what `npm start` creates;
+ * the deployed stack uses `delta-hub`). AWS_ENDPOINT_URL selects an emulator.
+ */
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    roles: { type: 'string' },
+    jwk: { type: 'string' },
+    endpoint: { type: 'string' },
+    'not-before': { type: 'string' },
+    'not-after': { type: 'string' },
+    at: { type: 'string' },
+    reason: { type: 'string' },
+    max: { type: 'string' },
+  },
+});
+const prefix = process.env.HUB_PREFIX ?? LOCAL_PREFIX;
+const [command, ...args] = positionals;
+
+const registry = () => new RegistryStore(documentClient(), physicalTableName(prefix, 'registry'));
+const need = (value: string | undefined, what: string): string => {
+  if (!value) throw new UsageError(`missing ${what}`);
+  return value;
+};
+const readJwk = (path: string | undefined): JWK =>
+  JSON.parse(readFileSync(need(path, '--jwk <file>'), 'utf8')) as JWK;
+const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+
+class UsageError extends Error {}
+
+async function main(): Promise<void> {
+  switch (command) {
+    case 'list':
+      for (const partner of await registry().list()) {
+        const live = partner.apiKeys.filter((key) => !key.notAfter || Date.parse(key.notAfter) > Date.now());
+        console.log(
+          `${partner.partnerId.padEnd(24)} ${partner.status.padEnd(10)} ${partner.roles.join(',').padEnd(44)} keys: ${live.map((key) => key.kid).join(', ')}`,
+        );
+      }
+      return;
+    case 'show':
+      print((await registry().get(need(args[0], '<partner>'))) ?? `no partner ${args[0]}`);
+      return;
+    case 'register':
+      print(
+        await registerPartner(registry(), {
+          partnerId: need(args[0], '<partner>'),
+          name: need(values.name, '--name'),
+          roles: need(values.roles, '--roles').split(','),
+          keys: [readJwk(values.jwk)],
+          ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+          ...(values['not-before'] ? { notBefore: values['not-before'] } : {}),
+        }),
+      );
+      return;
+    case 'add-key':
+      print(
+        await addPartnerKey(registry(), need(args[0], '<partner>'), readJwk(values.jwk), {
+          notBefore: values['not-before'] ?? new Date().toISOString(),
+          ...(values['not-after'] ? { notAfter: values['not-after'] } : {}),
+        }),
+      );
+      return;
+    case 'retire-key':
+      print(
+        await retirePartnerKey(
+          registry(),
+          need(args[0], '<partner>'),
+          need(args[1], '<kid>'),
+          values.at ? new Date(values.at) : new Date(),
+        ),
+      );
+      return;
+    case 'suspend':
+    case 'reinstate':
+      print(
+        await setPartnerStatus(
+          registry(),
+          need(args[0], '<partner>'),
+          command === 'suspend' ? 'suspended' : 'active',
+          need(values.reason, '--reason'),
+        ),
+      );
+      return;
+    case 'set-endpoint':
+      print(await setPartnerEndpoint(registry(), need(args[0], '<partner>'), need(args[1], '<URL>')));
+      return;
+    case 'queues':
+      await showQueues();
+      return;
+    case 'redrive': {
+      const partnerId = need(args[0], '<partner>');
+      const queue = queues().find((candidate) => candidate.partnerId === partnerId);
+      if (!queue) throw new UsageError(`partner ${partnerId} has no outbox queue`);
+      const sqs = sqsClient();
+      const result = await redrive(
+        sqs,
+        {
+          dlqUrl: await queueUrl(sqs, queue.dlq.name, queue.fifo),
+          sourceUrl: await queueUrl(sqs, outboxQueueName(partnerId), queue.fifo),
+        },
+        { fifo: queue.fifo, ...(values.max ? { max: Number(values.max) } : {}) },
+      );
+      console.log(`moved ${result.moved} message(s) from ${queue.dlq.name} back to ${queue.name}`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command ?? ''}"`);
+  }
+}
+
+const sqsClient = () =>
+  new SQSClient(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {});
+
+async function queueUrl(sqs: SQSClient, name: string, fifo: boolean): Promise<string> {
+  const { QueueUrl } = await sqs.send(
+    new GetQueueUrlCommand({ QueueName: physicalQueueName(prefix, name, fifo) }),
+  );
+  return QueueUrl as string;
+}
+
+async function showQueues(): Promise<void> {
+  const sqs = sqsClient();
+  for (const queue of queues()) {
+    const depth = async (name: string) => {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: await queueUrl(sqs, name, queue.fifo),
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return `${Attributes?.ApproximateNumberOfMessages ?? '?'} waiting, ${Attributes?.ApproximateNumberOfMessagesNotVisible ?? '?'} in flight`;
+    };
+    console.log(`${queue.name.padEnd(34)} ${await depth(queue.name)}   DLQ: ${await depth(queue.dlq.name)}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(
+      `hub-admin: ${error.message}\nsee the comment at the top of infra/cli/hub-admin.ts, or README.md`,
+    );
+    process.exit(2);
+  }
+  if (
+    error instanceof PartnerAdminError ||
+    error instanceof InvalidPartnerKeyError ||
+    error instanceof HubError
+  ) {
+    console.error(`hub-admin: ${error.message}`);
+    process.exit(1);
+  }
+  console.error(error);
+  process.exit(1);
+});
