@@ -69,6 +69,13 @@ export const functions = {
     memoryMb: 256,
     kms: 'sign',
   },
+  'route-not-found': {
+    entry: 'functions/route-not-found.ts',
+    description: 'API default route: a signed 404 problem for any unknown route',
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    kms: 'sign',
+  },
   'deliver-callback': {
     entry: 'functions/deliver-callback.ts',
     description: 'Partner outbox consumer: signed POST of each event to the partner endpoint',
@@ -81,16 +88,25 @@ export const functions = {
 export type FunctionName = keyof typeof functions;
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** API Gateway route path; `{name}` segments become pathParameters. */
+  /** `ANY` only for the default route. */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'ANY';
+  /** API Gateway route path; `{name}` segments become pathParameters. `$default` catches the rest. */
   path: string;
   function: FunctionName;
 }
 
+export const DEFAULT_ROUTE = '$default';
+
 export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/echo', function: 'echo' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'get-jwks' },
+  // Without it API Gateway answers unknown routes itself, with a body that is not a problem.
+  { method: 'ANY', path: DEFAULT_ROUTE, function: 'route-not-found' },
 ];
+
+/** API Gateway's route key: `POST /v1/echo`, or `$default`. */
+export const routeKey = (route: RouteSpec): string =>
+  route.path === DEFAULT_ROUTE ? DEFAULT_ROUTE : `${route.method} ${route.path}`;
 
 export interface QueueSpec {
   /** Logical name; FIFO queues get the `.fifo` suffix on top of it. */
@@ -123,6 +139,7 @@ export const partnerChannel = {
   retentionDays: 4,
   dlqRetentionDays: 14,
   batchSize: 10,
+  // Must stay 0: Lambda allows no batching window on FIFO event sources.
   maxBatchingWindowSeconds: 0,
   maxConcurrency: 2,
 } as const;

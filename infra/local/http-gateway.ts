@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { RouteSpec } from '#infra/topology.ts';
+import { DEFAULT_ROUTE, type RouteSpec, routeKey } from '#infra/topology.ts';
 
 /**
  * The local stand-in for API Gateway HTTP API: turns HTTP requests into payload-format-2.0 events
@@ -26,9 +26,12 @@ export function startGateway(
   port = 0,
   host = '127.0.0.1',
 ): Promise<{ server: Server; url: string }> {
-  const matchers = routes.map((route) => ({ route, ...compile(route.path) }));
+  const matchers = routes
+    .filter((route) => route.path !== DEFAULT_ROUTE)
+    .map((route) => ({ route, ...compile(route.path) }));
+  const fallback = routes.find((route) => route.path === DEFAULT_ROUTE);
   const server = createServer((req, res) => {
-    handle(req, res, matchers).catch((error: unknown) => {
+    handle(req, res, matchers, fallback).catch((error: unknown) => {
       console.error('local gateway failure', error);
       if (!res.headersSent)
         send(res, 500, gatewayProblem(500, 'internal-error', 'Internal error', 'local gateway failure'));
@@ -63,6 +66,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   matchers: ({ route: GatewayRoute } & ReturnType<typeof compile>)[],
+  fallback: GatewayRoute | undefined,
 ): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const rawUrl = req.url ?? '/';
@@ -99,8 +103,11 @@ async function handle(
     decodedPath = rawPath;
   }
   const samePath = matchers.filter((matcher) => matcher.regex.test(decodedPath));
-  const found = samePath.find((matcher) => matcher.route.method === method);
+  const found =
+    samePath.find((matcher) => matcher.route.method === method) ??
+    (fallback ? { route: fallback, regex: /^/, names: [] as string[] } : undefined);
   if (!found) {
+    // Only when no $default route is declared (API Gateway's own behaviour, as a problem).
     const status = samePath.length > 0 ? 405 : 404;
     send(
       res,
@@ -116,7 +123,7 @@ async function handle(
     );
     return;
   }
-  const values = found.regex.exec(decodedPath)?.slice(1) ?? [];
+  const values = found.names.length > 0 ? (found.regex.exec(decodedPath)?.slice(1) ?? []) : [];
   const pathParameters = Object.fromEntries(found.names.map((name, i) => [name, values[i] as string]));
 
   const headers: Record<string, string> = {};
@@ -128,7 +135,7 @@ async function handle(
   const now = new Date();
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
-    routeKey: `${found.route.method} ${found.route.path}`,
+    routeKey: routeKey(found.route),
     rawPath,
     rawQueryString,
     cookies: headers.cookie ? headers.cookie.split(';').map((c) => c.trim()) : undefined,
@@ -150,7 +157,7 @@ async function handle(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
-      routeKey: `${found.route.method} ${found.route.path}`,
+      routeKey: routeKey(found.route),
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),

@@ -131,10 +131,12 @@ describe('POST /v1/echo', () => {
     expect(wrongType.status).toBe(415);
   });
 
-  it('answers unknown routes with a 404 problem', async () => {
-    const response = await fetch(`${t.hub.url}/v1/nothing-here`);
-    expect(response.status).toBe(404);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
+  it('answers unknown routes with a signed 404 problem (the $default route)', async () => {
+    const answer = await t.call('sh-jtw', 'DELETE', '/v1/nothing-here');
+    expect(answer.status).toBe(404);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    expect(problemType(answer)).toBe('not-found');
+    expect(answer.signatureHeader.sts).toBe(404);
   });
 });
 
