@@ -39,7 +39,13 @@ const outbox: PartnerOutbox = new SqsPartnerOutbox(
 
 /** The use case, free of HTTP: what the route does once the caller is verified. */
 export async function echo(
-  input: { partnerId: string; kid: string; request: EchoRequest; correlationId: string },
+  input: {
+    partnerId: string;
+    kid: string;
+    hasEndpoint: boolean;
+    request: EchoRequest;
+    correlationId: string;
+  },
   ports: { outbox: PartnerOutbox; now: () => Date },
 ): Promise<EchoResponse> {
   const receivedAt = ports.now().toISOString();
@@ -51,7 +57,7 @@ export async function echo(
     correlationId: input.correlationId,
   };
   if (!input.request.callback) return response;
-  if (!ports.outbox.hasChannel(input.partnerId)) {
+  if (!ports.outbox.hasChannel(input.partnerId) || !input.hasEndpoint) {
     throw new ValidationError('callback requested but no callback channel is configured for this partner', [
       {
         pointer: '/callback',
@@ -78,7 +84,13 @@ export const handler = signedRoute(
   async ({ caller, body, correlationId }) => ({
     status: 200,
     body: await echo(
-      { partnerId: caller.partner.partnerId, kid: caller.key.kid, request: body, correlationId },
+      {
+        partnerId: caller.partner.partnerId,
+        kid: caller.key.kid,
+        hasEndpoint: caller.partner.endpoint !== undefined,
+        request: body,
+        correlationId,
+      },
       { outbox, now: () => new Date() },
     ),
   }),

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { JSONWebKeySet } from 'jose';
 import { HubSignatureError, verifyHubSignature } from '#lib/signing/hub-signature.ts';
-import { SIGNATURE_HEADER } from '#lib/signing/protocol.ts';
+import { REQUEST_TYP, SIGNATURE_HEADER } from '#lib/signing/protocol.ts';
 
 /**
  * Stand-in callback endpoints for the demo partners: `POST /partners/<id>/events`. Each delivery
@@ -52,10 +52,16 @@ export async function startPartnerSandbox(options: {
         await options.jwks(),
         req.headers[SIGNATURE_HEADER] as string | undefined,
         body,
+        REQUEST_TYP,
       );
-      if (header.htm !== 'POST' || header.htu !== req.url)
+      if (header.htm !== 'POST' || header.htu !== req.url) {
         throw new HubSignatureError('htm/htu do not match this request');
+      }
+      if (Math.abs(Number(header.iat) - Date.now() / 1000) > 300)
+        throw new HubSignatureError('iat outside ±300 s');
       const event = JSON.parse(body.toString('utf8')) as ReceivedEvent['event'];
+      if (event.partnerid !== partnerId)
+        throw new HubSignatureError(`event is addressed to ${String(event.partnerid)}`);
       const duplicate = seen.has(event.id);
       seen.add(event.id);
       const received = { partnerId, event, signatureHeader: header, duplicate };

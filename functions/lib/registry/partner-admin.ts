@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '#lib/errors.ts';
 import { isRole, type Partner, type PartnerKey, type Role } from '#lib/registry/partner.ts';
 import { toPartnerKey } from '#lib/registry/partner-keys.ts';
 import type { RegistryStore } from '#lib/registry/registry-store.ts';
-import { PARTNER_ID_PATTERN } from '#lib/signing/protocol.ts';
+import { HUB_ISSUER, PARTNER_ID_PATTERN } from '#lib/signing/protocol.ts';
 
 /**
  * Operator actions on the trust registry (the `hub-admin` command calls these). Each is one
@@ -32,6 +32,8 @@ export async function registerPartner(
       `partner id "${input.partnerId}" must be 3–40 lowercase letters, digits and hyphens`,
     );
   }
+  if (input.partnerId === HUB_ISSUER)
+    throw new PartnerAdminError(`"${HUB_ISSUER}" is the hub's own issuer id`);
   const roles = checkRoles(input.roles);
   if (input.keys.length === 0) throw new PartnerAdminError('register at least one public key');
   const window = { notBefore: input.notBefore ?? now.toISOString() };

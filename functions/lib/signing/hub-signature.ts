@@ -1,6 +1,6 @@
 import { base64url, createLocalJWKSet, errors, flattenedVerify, type JSONWebKeySet } from 'jose';
 import { parseDetachedJws } from '#lib/signing/detached-jws.ts';
-import { HUB_ISSUER } from '#lib/signing/protocol.ts';
+import { HUB_ISSUER, type REQUEST_TYP, RESPONSE_TYP } from '#lib/signing/protocol.ts';
 
 /**
  * Partner-side check of something the hub signed: a response or a callback. Verifies the detached
@@ -16,11 +16,16 @@ export async function verifyHubSignature(
   jwks: JSONWebKeySet,
   signature: string | null | undefined,
   body: Uint8Array,
+  expectedTyp: typeof RESPONSE_TYP | typeof REQUEST_TYP = RESPONSE_TYP,
 ): Promise<Record<string, unknown>> {
   if (!signature) throw new HubSignatureError('no x-jws-signature header');
   const jws = parseDetachedJws(signature);
   if (jws.header.iss !== HUB_ISSUER)
     throw new HubSignatureError(`iss is ${String(jws.header.iss)}, not ${HUB_ISSUER}`);
+  // A callback must not pass as a response, nor the other way round.
+  if (jws.header.typ !== expectedTyp) {
+    throw new HubSignatureError(`typ is ${String(jws.header.typ)}, not ${expectedTyp}`);
+  }
   try {
     await flattenedVerify(
       { protected: jws.protectedB64, payload: base64url.encode(body), signature: jws.signatureB64 },

@@ -57,6 +57,6 @@ export interface ResponseProtectedHeader {
   jti: string;
   /** HTTP status of the response, so a 200 cannot be passed off as a 4xx or the other way round. */
   sts: number;
-  /** `jti` of the request this answers, when the request carried a readable one. */
+  /** `jti` of the request this answers; present only when the request passed verification. */
   irt?: string;
 }
