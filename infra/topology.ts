@@ -26,6 +26,15 @@ export const tables = {
     ttlAttribute: 'expiresAt',
     purpose: 'Replay guard: request nonces until they expire',
   },
+  'status-lists': {
+    partitionKey: 'pk',
+    purpose: "Each credential issuer's revocation, suspension and allocation bitstrings",
+  },
+  licences: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'E-licences: signed versions, status history, recognition events',
+  },
   idempotency: {
     partitionKey: 'id',
     ttlAttribute: 'expiration',

@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import { documentClient, kmsClient } from '#lib/aws/clients.ts';
 import { ConfigError, integerEnv, requireEnv } from '#lib/config.ts';
+import { CachedStatusLists, StatusListStore } from '#lib/credentials/status-list-store.ts';
 import { CachedDirectory } from '#lib/registry/cached-directory.ts';
 import { RegistryStore } from '#lib/registry/registry-store.ts';
 import { DynamoReplayGuard } from '#lib/replay/nonce-store.ts';
@@ -56,6 +57,16 @@ export const requestVerifier = once(
       windowSeconds: signatureWindowSeconds(),
     }),
 );
+
+/** Seconds a status list read is trusted by verifiers; a revocation bites within this. */
+export const statusCacheSeconds = once(() => integerEnv('STATUS_CACHE_SECONDS', 30, { min: 0, max: 60 }));
+
+export const statusListStore = once(
+  () => new StatusListStore(documentClient(), requireEnv(tableEnvName('status-lists'))),
+);
+
+/** Status lists as verifiers read them: cached, so a warm verification reads no table. */
+export const cachedStatusLists = once(() => new CachedStatusLists(statusListStore(), statusCacheSeconds() * 1000));
 
 const hubKeyIds = once(() => {
   const ids = requireEnv(HUB_SIGNING_KEYS_ENV)

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { IssuingKey } from '#lib/credentials/issuing-keys.ts';
 import type { PartnerAlgorithm } from '#lib/signing/protocol.ts';
 
 /** What a partner may do at the hub. A route admits a set of roles; a partner holds one or more. */
@@ -43,6 +44,8 @@ export interface Partner {
   /** HTTPS base URL the hub calls back (signed) for this partner; absent = no callbacks. */
   endpoint?: string;
   apiKeys: PartnerKey[];
+  /** Keys this partner signs credentials (passes, licences) with; only for credential issuers. */
+  issuingKeys?: IssuingKey[];
   /** Optimistic-lock counter: every update is conditional on the version it read. */
   version: number;
   updatedAt: string;
