@@ -66,7 +66,9 @@ export const statusListStore = once(
 );
 
 /** Status lists as verifiers read them: cached, so a warm verification reads no table. */
-export const cachedStatusLists = once(() => new CachedStatusLists(statusListStore(), statusCacheSeconds() * 1000));
+export const cachedStatusLists = once(
+  () => new CachedStatusLists(statusListStore(), statusCacheSeconds() * 1000),
+);
 
 const hubKeyIds = once(() => {
   const ids = requireEnv(HUB_SIGNING_KEYS_ENV)

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '#lib/errors.ts';
 import { allocateIndex, StatusBitstring } from '#lib/credentials/status-list.ts';
+import { ConflictError } from '#lib/errors.ts';
 
 /**
  * Each credential issuer's status lists (W3C Bitstring Status List style), one DynamoDB item per
@@ -64,7 +64,9 @@ export class StatusListStore implements StatusListReader {
     return this.change(issuerId, (lists) => {
       const indices: number[] = [];
       for (let i = 0; i < count; i++) {
-        const index = allocateIndex((candidate) => lists.allocated.get(candidate), { length: lists.allocated.length });
+        const index = allocateIndex((candidate) => lists.allocated.get(candidate), {
+          length: lists.allocated.length,
+        });
         lists.allocated.set(index, true);
         indices.push(index);
       }
@@ -75,14 +77,19 @@ export class StatusListStore implements StatusListReader {
   /** Sets or clears one status bit. Returns whether anything changed. */
   async setStatus(issuerId: string, index: number, purpose: StatusPurpose, value: boolean): Promise<boolean> {
     return this.change(issuerId, (lists) => {
-      if (!lists.allocated.get(index)) throw new ConflictError(`status index ${index} was never allocated by ${issuerId}`);
+      if (!lists.allocated.get(index))
+        throw new ConflictError(`status index ${index} was never allocated by ${issuerId}`);
       const before = lists[purpose].get(index);
       lists[purpose].set(index, value);
       return before !== value;
     });
   }
 
-  private async change<T>(issuerId: string, mutate: (lists: IssuerStatusLists) => T, attempts = 5): Promise<T> {
+  private async change<T>(
+    issuerId: string,
+    mutate: (lists: IssuerStatusLists) => T,
+    attempts = 5,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const lists = await this.get(issuerId);
       const result = mutate(lists);
