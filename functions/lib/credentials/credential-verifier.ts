@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { compactVerify, errors, importJWK } from 'jose';
 import {
   type CredentialAlgorithm,
@@ -57,6 +58,7 @@ type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 
 export class CredentialVerifier {
   private readonly imported = new Map<string, Promise<VerifyKey>>();
+  private readonly sm2Keys = new Map<string, KeyObject>();
 
   constructor(private readonly options: CredentialVerifierOptions) {}
 
@@ -109,9 +111,16 @@ export class CredentialVerifier {
   }
 
   private async checkSignature(issuerId: string, key: IssuingKey, token: string): Promise<void> {
+    // Keys are imported once per instance (by issuer, kid and key material) and then reused.
+    const cacheKey = `${issuerId}/${key.kid}/${JSON.stringify(key.jwk)}`;
     if (key.alg === SM2_JWS_ALG) {
+      let sm2Key = this.sm2Keys.get(cacheKey);
+      if (!sm2Key) {
+        sm2Key = importSm2PublicJwk(key.jwk);
+        this.sm2Keys.set(cacheKey, sm2Key);
+      }
       try {
-        verifyCompactSm2(token, importSm2PublicJwk(key.jwk), { userId: key.sm2UserId });
+        verifyCompactSm2(token, sm2Key, { userId: key.sm2UserId });
         return;
       } catch (error) {
         if (error instanceof Sm2JwsError) {
@@ -122,7 +131,6 @@ export class CredentialVerifier {
         throw error;
       }
     }
-    const cacheKey = `${issuerId}/${key.kid}/${JSON.stringify(key.jwk)}`;
     let imported = this.imported.get(cacheKey);
     if (!imported) {
       imported = importJWK(key.jwk, key.alg);
