@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DEFAULT_ROUTE, type RouteSpec, routeKey } from '#infra/topology.ts';
+import { decodePath } from '#lib/http/request-target.ts';
 
 /**
  * The local stand-in for API Gateway HTTP API: turns HTTP requests into payload-format-2.0 events
@@ -96,12 +97,9 @@ async function handle(
   }
   const body = Buffer.concat(chunks);
 
-  let decodedPath: string;
-  try {
-    decodedPath = decodeURIComponent(rawPath);
-  } catch {
-    decodedPath = rawPath;
-  }
+  // Like API Gateway HTTP API: the path is percent-decoded before routing, and the function gets
+  // it decoded too (rawPath and pathParameters alike); the query string stays as sent.
+  const decodedPath = decodePath(rawPath);
   const samePath = matchers.filter((matcher) => matcher.regex.test(decodedPath));
   const found =
     samePath.find((matcher) => matcher.route.method === method) ??
@@ -136,7 +134,7 @@ async function handle(
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: routeKey(found.route),
-    rawPath,
+    rawPath: decodedPath,
     rawQueryString,
     cookies: headers.cookie ? headers.cookie.split(';').map((c) => c.trim()) : undefined,
     headers,
@@ -151,7 +149,7 @@ async function handle(
       domainPrefix: 'local',
       http: {
         method,
-        path: rawPath,
+        path: decodedPath,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',

@@ -1,5 +1,6 @@
 import { base64url, errors, flattenedVerify, importJWK } from 'jose';
 import { ForbiddenError, SignatureError } from '#lib/errors.ts';
+import { canonicalTarget } from '#lib/http/request-target.ts';
 import { keyWindowState, type Partner, type PartnerKey } from '#lib/registry/partner.ts';
 import type { PartnerDirectory } from '#lib/registry/registry-store.ts';
 import type { ReplayGuard } from '#lib/replay/nonce-store.ts';
@@ -15,7 +16,7 @@ import {
 /** The parts of an HTTP request the signature covers. */
 export interface SignedRequest {
   method: string;
-  /** Path plus `?query` exactly as received (API Gateway's rawPath and rawQueryString). */
+  /** Path plus `?query` in canonical form (`pathAndQuery` of http/request-target.ts). */
   pathAndQuery: string;
   body: Uint8Array;
   /** Value of the `x-jws-signature` header, if present. */
@@ -104,7 +105,7 @@ export class RequestVerifier {
         `signed htm "${header.htm}" does not match the request method ${request.method}`,
       );
     }
-    if (header.htu !== request.pathAndQuery) {
+    if (canonicalTarget(header.htu) !== request.pathAndQuery) {
       throw new SignatureError(
         'target-mismatch',
         `signed htu "${header.htu}" does not match the request target "${request.pathAndQuery}"`,
