@@ -19,7 +19,7 @@ export const tables = {
   registry: {
     partitionKey: 'pk',
     sortKey: 'sk',
-    purpose: 'Trust registry: partners, roles, status, API keys',
+    purpose: 'Trust registry: partners, roles, status, API and issuing keys; trust-list version and log',
   },
   nonces: {
     partitionKey: 'pk',
@@ -78,6 +78,24 @@ export const functions = {
     memoryMb: 256,
     kms: 'sign',
   },
+  'publish-issuing-keys': {
+    entry: 'functions/publish-issuing-keys.ts',
+    description: 'PUT /v1/issuers/{issuerId}/keys: an issuer replaces its credential issuing keys',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    // PutItem covers the transaction's Puts (partner, trust-list HEAD, CHANGE): IAM authorises
+    // each action of a TransactWriteItems as its single-item counterpart.
+    tables: { registry: ['GetItem', 'PutItem'], nonces: ['PutItem'] },
+    kms: 'sign',
+  },
+  'get-trust-list': {
+    entry: 'functions/get-trust-list.ts',
+    description: 'GET /v1/trust-list: the hub-signed trust list of credential issuers, or a delta',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { registry: ['GetItem', 'Query'], nonces: ['PutItem'] },
+    kms: 'sign',
+  },
   'route-not-found': {
     entry: 'functions/route-not-found.ts',
     description: 'API default route: a signed 404 problem for any unknown route',
@@ -91,6 +109,99 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 512,
     tables: { registry: ['GetItem'], idempotency: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] },
+    kms: 'sign',
+  },
+  'verify-pass': {
+    entry: 'functions/verify-pass.ts',
+    description: 'POST /v1/passes/verify: one-code pass verification with a signed receipt',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    // registry: callers and issuers (cached); status-lists: revocation (cached).
+    tables: { registry: ['GetItem'], nonces: ['PutItem'], 'status-lists': ['GetItem'] },
+    kms: 'sign',
+  },
+  'verify-pass-batch': {
+    entry: 'functions/verify-pass-batch.ts',
+    description: 'POST /v1/passes/verify-batch: up to 100 passes, one result and receipt each',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    tables: { registry: ['GetItem'], nonces: ['PutItem'], 'status-lists': ['GetItem'] },
+    kms: 'sign',
+  },
+  'allocate-status-indices': {
+    entry: 'functions/allocate-status-indices.ts',
+    description: 'POST /v1/status-lists/{issuerId}/allocations: random status indices for new credentials',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { registry: ['GetItem'], nonces: ['PutItem'], 'status-lists': ['GetItem', 'PutItem'] },
+    kms: 'sign',
+  },
+  'set-status-entry': {
+    entry: 'functions/set-status-entry.ts',
+    description: 'POST /v1/status-lists/{issuerId}/entries: revoke, suspend or reinstate by status index',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { registry: ['GetItem'], nonces: ['PutItem'], 'status-lists': ['GetItem', 'PutItem'] },
+    kms: 'sign',
+  },
+  'publish-licence': {
+    entry: 'functions/publish-licence.ts',
+    description: 'POST /v1/licences: an issuer publishes a licence document or its next version',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    // licences PutItem: the HEAD + version + history transaction; status-lists: index allocation.
+    tables: {
+      registry: ['GetItem'],
+      nonces: ['PutItem'],
+      licences: ['GetItem', 'PutItem'],
+      'status-lists': ['GetItem', 'PutItem'],
+    },
+    kms: 'sign',
+  },
+  'verify-licence': {
+    entry: 'functions/verify-licence.ts',
+    description: 'POST /v1/licences/verify: licence recognition with a recognition event and signed receipt',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    // licences PutItem: the two views of a recognition event, in one transaction.
+    tables: { registry: ['GetItem'], nonces: ['PutItem'], licences: ['GetItem', 'PutItem'] },
+    kms: 'sign',
+  },
+  'change-licence-status': {
+    entry: 'functions/change-licence-status.ts',
+    description: 'POST /v1/licences/{issuer}/{number}/status: suspend, reinstate, revoke or renew',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: {
+      registry: ['GetItem'],
+      nonces: ['PutItem'],
+      licences: ['GetItem', 'PutItem'],
+      'status-lists': ['GetItem', 'PutItem'],
+    },
+    kms: 'sign',
+  },
+  'get-licence-status': {
+    entry: 'functions/get-licence-status.ts',
+    description: 'GET /v1/licences/{issuer}/{number}/status[?at=]: status now or at a past moment',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { registry: ['GetItem'], nonces: ['PutItem'], licences: ['GetItem', 'Query'] },
+    kms: 'sign',
+  },
+  'list-licence-recognitions': {
+    entry: 'functions/list-licence-recognitions.ts',
+    description: "GET /v1/licences/{issuer}/recognitions: recognition events of an issuer's licences",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { registry: ['GetItem'], nonces: ['PutItem'], licences: ['Query'] },
+    kms: 'sign',
+  },
+  'get-status-list': {
+    entry: 'functions/get-status-list.ts',
+    description: "GET /v1/status-lists/{issuerId}: an issuer's hub-signed revocation and suspension lists",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { registry: ['GetItem'], nonces: ['PutItem'], 'status-lists': ['GetItem'] },
     kms: 'sign',
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -108,7 +219,19 @@ export const DEFAULT_ROUTE = '$default';
 
 export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/echo', function: 'echo' },
+  { method: 'POST', path: '/v1/passes/verify', function: 'verify-pass' },
+  { method: 'POST', path: '/v1/passes/verify-batch', function: 'verify-pass-batch' },
+  { method: 'POST', path: '/v1/status-lists/{issuerId}/allocations', function: 'allocate-status-indices' },
+  { method: 'POST', path: '/v1/status-lists/{issuerId}/entries', function: 'set-status-entry' },
   { method: 'GET', path: '/.well-known/jwks.json', function: 'get-jwks' },
+  { method: 'PUT', path: '/v1/issuers/{issuerId}/keys', function: 'publish-issuing-keys' },
+  { method: 'GET', path: '/v1/trust-list', function: 'get-trust-list' },
+  { method: 'POST', path: '/v1/licences', function: 'publish-licence' },
+  { method: 'POST', path: '/v1/licences/verify', function: 'verify-licence' },
+  { method: 'GET', path: '/v1/licences/{issuer}/recognitions', function: 'list-licence-recognitions' },
+  { method: 'GET', path: '/v1/licences/{issuer}/{number}/status', function: 'get-licence-status' },
+  { method: 'POST', path: '/v1/licences/{issuer}/{number}/status', function: 'change-licence-status' },
+  { method: 'GET', path: '/v1/status-lists/{issuerId}', function: 'get-status-list' },
   // Without it API Gateway answers unknown routes itself, with a body that is not a problem.
   { method: 'ANY', path: DEFAULT_ROUTE, function: 'route-not-found' },
 ];

@@ -10,6 +10,8 @@ import {
   queues,
 } from '#infra/topology.ts';
 import { documentClient } from '#lib/aws/clients.ts';
+import { publishIssuingKeys, type SubmittedIssuingKey } from '#lib/credentials/issuing-key-set.ts';
+import type { IssuingKey } from '#lib/credentials/issuing-keys.ts';
 import { HubError } from '#lib/errors.ts';
 import { redrive } from '#lib/outbox/redrive.ts';
 import {
@@ -33,6 +35,10 @@ import { RegistryStore } from '#lib/registry/registry-store.ts';
  *   npm run hub-admin -- retire-key <partner> <kid> [--at ISO]
  *   npm run hub-admin -- suspend|reinstate <partner> --reason "…"
  *   npm run hub-admin -- set-endpoint <partner> <URL>
+ *   npm run hub-admin -- issuing-keys <partner>
+ *   npm run hub-admin -- add-issuing-key <partner> --jwk key.json [--not-before ISO] [--not-after ISO] [--sm2-user-id ID]
+ *   npm run hub-admin -- compromise-issuing-key <partner> <kid>
+ *   npm run hub-admin -- trust-list [--since N]
  *   npm run hub-admin -- queues
  *   npm run hub-admin -- redrive <partner> [--max N]
  *
@@ -51,6 +57,8 @@ const { positionals, values } = parseArgs({
     at: { type: 'string' },
     reason: { type: 'string' },
     max: { type: 'string' },
+    'sm2-user-id': { type: 'string' },
+    since: { type: 'string' },
   },
 });
 const prefix = process.env.HUB_PREFIX ?? LOCAL_PREFIX;
@@ -124,6 +132,46 @@ async function main(): Promise<void> {
     case 'set-endpoint':
       print(await setPartnerEndpoint(registry(), need(args[0], '<partner>'), need(args[1], '<URL>')));
       return;
+    case 'issuing-keys': {
+      const partnerId = need(args[0], '<partner>');
+      const partner = await registry().get(partnerId);
+      if (!partner) throw new UsageError(`no partner ${partnerId}`);
+      print(partner.issuingKeys ?? []);
+      return;
+    }
+    case 'add-issuing-key':
+    case 'compromise-issuing-key': {
+      // Operator parity with PUT /v1/issuers/{id}/keys: the same use case and rules.
+      const partnerId = need(args[0], '<partner>');
+      const store = registry();
+      const current = (await store.get(partnerId))?.issuingKeys ?? [];
+      const request =
+        command === 'add-issuing-key'
+          ? {
+              keys: [
+                ...current.map(asSubmitted),
+                {
+                  jwk: readJwk(values.jwk),
+                  notBefore: values['not-before'] ?? new Date().toISOString(),
+                  ...(values['not-after'] ? { notAfter: values['not-after'] } : {}),
+                  ...(values['sm2-user-id'] === undefined ? {} : { sm2UserId: values['sm2-user-id'] }),
+                },
+              ],
+            }
+          : {
+              keys: current.filter((key) => key.kid !== need(args[1], '<kid>')).map(asSubmitted),
+              compromised: [need(args[1], '<kid>')],
+            };
+      print(await publishIssuingKeys(store, partnerId, request));
+      return;
+    }
+    case 'trust-list': {
+      const log = registry().trustList;
+      const head = await log.head();
+      const since = values.since === undefined ? Math.max(0, head.version - 20) : Number(values.since);
+      print({ ...head, changes: await log.changes(since, head.version) });
+      return;
+    }
     case 'queues':
       await showQueues();
       return;
@@ -147,6 +195,13 @@ async function main(): Promise<void> {
       throw new UsageError(`unknown command "${command ?? ''}"`);
   }
 }
+
+const asSubmitted = (key: IssuingKey): SubmittedIssuingKey => ({
+  jwk: key.jwk,
+  notBefore: key.notBefore,
+  ...(key.notAfter === undefined ? {} : { notAfter: key.notAfter }),
+  ...(key.sm2UserId === undefined ? {} : { sm2UserId: key.sm2UserId }),
+});
 
 const sqsClient = () =>
   new SQSClient(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {});
@@ -187,6 +242,9 @@ main().catch((error: unknown) => {
     error instanceof HubError
   ) {
     console.error(`hub-admin: ${error.message}`);
+    const fieldErrors = error instanceof HubError ? error.extensions.errors : undefined;
+    if (Array.isArray(fieldErrors))
+      for (const field of fieldErrors) console.error(`  ${JSON.stringify(field)}`);
     process.exit(1);
   }
   console.error(error);

@@ -44,6 +44,11 @@ export interface SignedRouteOptions<Req, Res> {
   request?: Validator<Req>;
   /** Response body contract: what the hub says is checked as strictly as what it hears. */
   response: Validator<Res>;
+  /**
+   * For a route whose valid bodies can exceed MAX_BODY_BYTES (e.g. a batch of 100 credentials):
+   * it accepts up to the larger of the two. Default: MAX_BODY_BYTES alone.
+   */
+  maxBodyBytes?: number;
 }
 
 /** The raw body bytes as the partner signed them. */
@@ -82,7 +87,7 @@ export function signedRoute<Req, Res>(
     .use(httpHeaderNormalizer())
     .handler(async (event) => {
       const bytes = bodyBytes(event);
-      const limit = maxBodyBytes();
+      const limit = Math.max(options.maxBodyBytes ?? 0, maxBodyBytes());
       if (bytes.byteLength > limit) {
         throw new PayloadTooLargeError(`body is ${bytes.byteLength} bytes; the limit is ${limit} bytes`);
       }
