@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { importSm2PublicJwk, SM2_DEFAULT_USER_ID, SM2_JWS_ALG } from '#lib/crypto/sm2-jws.ts';
+import { privateMemberOf } from '#lib/registry/partner-keys.ts';
 
 /**
  * Keys a credential issuer signs passes and licences with. Separate from its API keys: the app
@@ -29,8 +30,6 @@ export class InvalidIssuingKeyError extends Error {
   readonly code = 'invalid-issuing-key';
 }
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
-
 export function issuingAlgorithmFor(jwk: JWK): CredentialAlgorithm {
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
@@ -45,12 +44,9 @@ export async function toIssuingKey(
   jwk: JWK & { sm2UserId?: string },
   window: { notBefore: string; notAfter?: string },
 ): Promise<IssuingKey> {
-  for (const member of PRIVATE_MEMBERS) {
-    if (member in jwk)
-      throw new InvalidIssuingKeyError(
-        `key contains private member "${member}": publish the public key only`,
-      );
-  }
+  const member = privateMemberOf(jwk);
+  if (member)
+    throw new InvalidIssuingKeyError(`key contains private member "${member}": publish the public key only`);
   const alg = issuingAlgorithmFor(jwk);
   if (jwk.alg !== undefined && jwk.alg !== alg) {
     throw new InvalidIssuingKeyError(

@@ -28,7 +28,8 @@ export interface StatusListReader {
   get(issuerId: string): Promise<IssuerStatusLists>;
 }
 
-const empty = (issuerId: string): IssuerStatusLists => ({
+/** The lists of an issuer that never had one: nothing allocated, nothing revoked or suspended. */
+export const emptyStatusLists = (issuerId: string): IssuerStatusLists => ({
   issuerId,
   revocation: StatusBitstring.create(),
   suspension: StatusBitstring.create(),
@@ -48,7 +49,7 @@ export class StatusListStore implements StatusListReader {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: `ISSUER#${issuerId}` }, ConsistentRead: true }),
     );
-    if (!Item) return empty(issuerId);
+    if (!Item) return emptyStatusLists(issuerId);
     return {
       issuerId,
       revocation: StatusBitstring.decode(Item.revocation as string),

@@ -9,6 +9,10 @@ export class InvalidPartnerKeyError extends Error {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'] as const;
 
+/** The first private (or symmetric) member a JWK carries, if any: registries take public keys only. */
+export const privateMemberOf = (jwk: object): string | undefined =>
+  PRIVATE_MEMBERS.find((member) => member in jwk);
+
 /** The one algorithm a key type may be used with: no algorithm confusion by construction. */
 export function algorithmForJwk(jwk: JWK): PartnerAlgorithm {
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
@@ -26,13 +30,9 @@ export async function toPartnerKey(
   jwk: JWK,
   window: { notBefore: string; notAfter?: string },
 ): Promise<PartnerKey> {
-  for (const member of PRIVATE_MEMBERS) {
-    if (member in jwk) {
-      throw new InvalidPartnerKeyError(
-        `key contains private member "${member}": register the public key only`,
-      );
-    }
-  }
+  const member = privateMemberOf(jwk);
+  if (member)
+    throw new InvalidPartnerKeyError(`key contains private member "${member}": register the public key only`);
   const alg = algorithmForJwk(jwk);
   if (jwk.alg !== undefined && jwk.alg !== alg) {
     throw new InvalidPartnerKeyError(

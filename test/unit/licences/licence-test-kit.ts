@@ -1,8 +1,9 @@
 import type { JWK } from 'jose';
 import { credentialSigner } from '#lib/credentials/credential-signer.ts';
 import { type IssuingKey, toIssuingKey } from '#lib/credentials/issuing-keys.ts';
-import { allocateIndex, StatusBitstring } from '#lib/credentials/status-list.ts';
+import { allocateIndex } from '#lib/credentials/status-list.ts';
 import {
+  emptyStatusLists,
   type IssuerStatusLists,
   STATUS_PURPOSES,
   type StatusPurpose,
@@ -74,14 +75,7 @@ export class MemoryStatusLists {
   async get(issuerId: string): Promise<IssuerStatusLists> {
     let lists = this.lists.get(issuerId);
     if (!lists) {
-      lists = {
-        issuerId,
-        revocation: StatusBitstring.create(),
-        suspension: StatusBitstring.create(),
-        allocated: StatusBitstring.create(),
-        version: 0,
-        updatedAt: new Date(0).toISOString(),
-      };
+      lists = emptyStatusLists(issuerId);
       this.lists.set(issuerId, lists);
     }
     return lists;

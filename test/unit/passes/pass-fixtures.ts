@@ -1,7 +1,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { CompactSign, importJWK, type JWK } from 'jose';
-import { StatusBitstring } from '#lib/credentials/status-list.ts';
-import type { IssuerStatusLists, StatusListReader } from '#lib/credentials/status-list-store.ts';
+import {
+  emptyStatusLists,
+  type IssuerStatusLists,
+  type StatusListReader,
+} from '#lib/credentials/status-list-store.ts';
 import { generateSm2KeyPair, importSm2PrivateJwk, signCompactSm2 } from '#lib/crypto/sm2-jws.ts';
 import { PASS_TYP, type PassClaims } from '#lib/passes/pass-claims.ts';
 
@@ -74,14 +77,7 @@ export class MemoryStatusLists implements StatusListReader {
   of(issuerId: string): IssuerStatusLists {
     let lists = this.lists.get(issuerId);
     if (!lists) {
-      lists = {
-        issuerId,
-        revocation: StatusBitstring.create(),
-        suspension: StatusBitstring.create(),
-        allocated: StatusBitstring.create(),
-        version: 0,
-        updatedAt: new Date(0).toISOString(),
-      };
+      lists = emptyStatusLists(issuerId);
       this.lists.set(issuerId, lists);
     }
     return lists;
