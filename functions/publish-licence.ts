@@ -16,7 +16,7 @@ export const handler = signedRoute(
       {
         checker: licenceChecker(),
         store: licenceStore(),
-        allocate: (issuerId, count) => statusListStore().allocate(issuerId, count),
+        allocate: (issuerId, count) => statusListStore().allocate(issuerId, count, 'licence'),
         now: () => new Date(),
       },
     );

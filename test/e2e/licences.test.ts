@@ -292,6 +292,13 @@ describe('status changes, status queries and status lists (沪交运管许可浦
     expect(beforePublication.body.status).toMatchObject({ standing: 'not-published', valid: false });
   });
 
+  it("refuses to flip a licence's status bits through the pass entries route (409)", async () => {
+    const entry = { index: index(), purpose: 'revocation', value: true, reason: '误操作' };
+    const refused = await t.call('sh-jtw', 'POST', '/v1/status-lists/sh-jtw/entries', entry);
+    expect([refused.status, problemType(refused)]).toEqual([409, 'status-index-bound-to-licence']);
+    expect(await statusListBits('sh-jtw', index())).toEqual({ revocation: false, suspension: true });
+  });
+
   it('reinstates: valid again, the bit cleared', async () => {
     const answer = await t.call('sh-jtw', 'POST', path(), { action: 'reinstate', reason: '补正审验材料' });
     expect(answer.body).toMatchObject({ changed: true, status: { standing: 'valid' } });

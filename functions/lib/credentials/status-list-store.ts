@@ -5,19 +5,25 @@ import { ConflictError } from '#lib/errors.ts';
 
 /**
  * Each credential issuer's status lists (W3C Bitstring Status List style), one DynamoDB item per
- * issuer: `pk = ISSUER#<id>` with three gzip+base64url bitstrings of 131,072 bits each:
- * `revocation` (permanent), `suspension` (reversible), and `allocated` (which indices have been
- * handed out, so a new credential never reuses one). A pass or licence carries one index that is
- * valid in both lists. Writes are read-modify-write conditional on `version`, retried on conflict.
+ * issuer: `pk = ISSUER#<id>` with four gzip+base64url bitstrings of 131,072 bits each:
+ * `revocation` (permanent), `suspension` (reversible), `allocated` (which indices have been
+ * handed out, so a new credential never reuses one) and `licences` (indices bound to a licence
+ * record, whose bits follow that licence's status and change only through the licence API).
+ * A pass or licence carries one index that is valid in both lists. Writes are read-modify-write conditional on `version`, retried on conflict.
  */
 export type StatusPurpose = 'revocation' | 'suspension';
 export const STATUS_PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension'];
+
+/** What an index is handed out for: a pass (bits set by the issuer by index) or a licence record. */
+export type StatusBinding = 'pass' | 'licence';
 
 export interface IssuerStatusLists {
   issuerId: string;
   revocation: StatusBitstring;
   suspension: StatusBitstring;
   allocated: StatusBitstring;
+  /** Indices bound to a licence: the pass entries route may not flip them. */
+  licences: StatusBitstring;
   /** Bumped on every change; 0 for an issuer that never had a list. */
   version: number;
   updatedAt: string;
@@ -34,6 +40,7 @@ export const emptyStatusLists = (issuerId: string): IssuerStatusLists => ({
   revocation: StatusBitstring.create(),
   suspension: StatusBitstring.create(),
   allocated: StatusBitstring.create(),
+  licences: StatusBitstring.create(),
   version: 0,
   updatedAt: new Date(0).toISOString(),
 });
@@ -55,13 +62,18 @@ export class StatusListStore implements StatusListReader {
       revocation: StatusBitstring.decode(Item.revocation as string),
       suspension: StatusBitstring.decode(Item.suspension as string),
       allocated: StatusBitstring.decode(Item.allocated as string),
+      // Items written before licence binding existed have no such list: nothing is bound there.
+      licences: Item.licences ? StatusBitstring.decode(Item.licences as string) : StatusBitstring.create(),
       version: Item.version as number,
       updatedAt: Item.updatedAt as string,
     };
   }
 
-  /** Hands out `count` fresh random indices (not sequential: they must not link credentials). */
-  async allocate(issuerId: string, count: number): Promise<number[]> {
+  /**
+   * Hands out `count` fresh random indices (not sequential: they must not link credentials).
+   * `binding: 'licence'` marks them as owned by a licence record.
+   */
+  async allocate(issuerId: string, count: number, binding: StatusBinding = 'pass'): Promise<number[]> {
     return this.change(issuerId, (lists) => {
       const indices: number[] = [];
       for (let i = 0; i < count; i++) {
@@ -69,6 +81,7 @@ export class StatusListStore implements StatusListReader {
           length: lists.allocated.length,
         });
         lists.allocated.set(index, true);
+        if (binding === 'licence') lists.licences.set(index, true);
         indices.push(index);
       }
       return indices;
@@ -103,6 +116,7 @@ export class StatusListStore implements StatusListReader {
               revocation: lists.revocation.encode(),
               suspension: lists.suspension.encode(),
               allocated: lists.allocated.encode(),
+              licences: lists.licences.encode(),
               version: lists.version + 1,
               updatedAt: this.now().toISOString(),
             },

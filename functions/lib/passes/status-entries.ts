@@ -25,6 +25,13 @@ export class StatusIndexUnallocatedError extends HubError {
   readonly title = 'Status index was never allocated';
 }
 
+/** 409: the index belongs to a licence, whose status bits follow the licence record. */
+export class StatusIndexBoundToLicenceError extends HubError {
+  readonly status = 409;
+  readonly code = 'status-index-bound-to-licence';
+  readonly title = 'Status index belongs to a licence';
+}
+
 /** What these use cases need of StatusListStore. */
 export interface StatusListWriter {
   get(issuerId: string): Promise<IssuerStatusLists>;
@@ -74,6 +81,12 @@ export async function setStatusEntry(
   if (!lists.allocated.get(index)) {
     throw new StatusIndexUnallocatedError(
       `status index ${index} was never allocated to ${input.issuerId}; allocate indices with POST /v1/status-lists/${input.issuerId}/allocations`,
+    );
+  }
+  if (lists.licences.get(index)) {
+    // Flipping it here would make the published list disagree with the licence's own status.
+    throw new StatusIndexBoundToLicenceError(
+      `status index ${index} belongs to a licence; change it with POST /v1/licences/${input.issuerId}/{number}/status`,
     );
   }
   const changed = await ports.store.setStatus(input.issuerId, index, purpose, value);

@@ -13,6 +13,7 @@ function listsWith(revoked: number[], suspended: number[], version: number): Iss
     revocation: StatusBitstring.create(),
     suspension: StatusBitstring.create(),
     allocated: StatusBitstring.create(),
+    licences: StatusBitstring.create(),
     version,
     updatedAt: '2026-12-01T00:00:00Z',
   };

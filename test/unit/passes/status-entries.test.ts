@@ -4,6 +4,7 @@ import type { IssuerStatusLists, StatusPurpose } from '#lib/credentials/status-l
 import {
   allocateStatusIndices,
   type StatusAuditRecord,
+  StatusIndexBoundToLicenceError,
   StatusIndexUnallocatedError,
   StatusListOwnerOnlyError,
   type StatusListWriter,
@@ -16,6 +17,7 @@ class MemoryStore implements StatusListWriter {
     revocation: StatusBitstring.create(),
     suspension: StatusBitstring.create(),
     allocated: StatusBitstring.create(),
+    licences: StatusBitstring.create(),
     version: 0,
     updatedAt: new Date(0).toISOString(),
   };
@@ -101,6 +103,24 @@ describe('status list management by the issuer', () => {
     expect(unallocated).toBeInstanceOf(StatusIndexUnallocatedError);
     expect(unallocated).toMatchObject({ status: 409, code: 'status-index-unallocated' });
     expect(store.lists.revocation.get(5)).toBe(false);
+    expect(audit).toEqual([]);
+  });
+
+  it('refuses (409) to flip the bits of an index that belongs to a licence', async () => {
+    const store = new MemoryStore();
+    const audit: StatusAuditRecord[] = [];
+    const [index] = await store.allocate('sh-jtw', 1);
+    store.lists.licences.set(index as number, true);
+    const entry = { index: index as number, purpose: 'suspension' as const, value: true, reason: 'r' };
+    const refused = await failureOf(
+      setStatusEntry(
+        { callerId: 'sh-jtw', issuerId: 'sh-jtw', entry, correlationId: 'c' },
+        { store, audit: (record: StatusAuditRecord) => audit.push(record) },
+      ),
+    );
+    expect(refused).toBeInstanceOf(StatusIndexBoundToLicenceError);
+    expect(refused).toMatchObject({ status: 409, code: 'status-index-bound-to-licence' });
+    expect(store.lists.suspension.get(index as number)).toBe(false);
     expect(audit).toEqual([]);
   });
 });
