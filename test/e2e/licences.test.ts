@@ -237,6 +237,7 @@ describe('POST /v1/licences/verify', () => {
     const published = await t.call('sh-jtw', 'POST', '/v1/licences', { document: longKid });
     expect(published.status).toBe(400);
     expect(problemType(published)).toBe('licence-document-rejected');
+    expect(published.body.reason).toBe('key-unknown');
     const bad = await t.call('zj-checkpoint-jiaxing', 'POST', '/v1/licences/verify', { licence: 'x' });
     expect(bad.status).toBe(400);
     expect(problemType(bad)).toBe('validation-failed');

@@ -62,7 +62,7 @@ export async function publishLicence(
         checked.errors ?? [],
       );
     }
-    throw rejected(`${checked.reason}: ${checked.detail}`);
+    throw rejected(checked.reason, checked.detail);
   }
   // The checker found the key through payload.issuer.partnerId, so this holds; kept as a guard.
   if (checked.issuer.partnerId !== input.caller.partnerId) {
@@ -82,11 +82,16 @@ export async function publishLicence(
   }
 }
 
-/** The reason leads the detail (`key-unknown: …`); both stay within the problem schema's bounds. */
-const rejected = (detail: string) =>
-  new LicenceDocumentRejectedError(clip(detail, 1000), {
-    extensions: { errors: [{ pointer: '/document', detail: clip(detail, 500) }] },
+/**
+ * The credential reason travels as the problem's `reason` member (to branch on) and also leads
+ * the detail (`key-unknown: …`, for people); both stay within the problem schema's bounds.
+ */
+const rejected = (reason: string, message: string) => {
+  const detail = `${reason}: ${message}`;
+  return new LicenceDocumentRejectedError(clip(detail, 1000), {
+    extensions: { reason, errors: [{ pointer: '/document', detail: clip(detail, 500) }] },
   });
+};
 
 function assertCallerIsIssuer(callerId: string, document: string): void {
   let payload: Record<string, unknown>;
@@ -94,7 +99,7 @@ function assertCallerIsIssuer(callerId: string, document: string): void {
     ({ payload } = decodeUnverified(document, LICENCE_DOCUMENT_MAX_LENGTH));
   } catch (error) {
     if (!(error instanceof CredentialRejection)) throw error;
-    throw rejected(`malformed: ${error.message}`);
+    throw rejected('malformed', error.message);
   }
   const issuer = payload.issuer as { partnerId?: unknown } | undefined;
   const claimed = typeof issuer === 'object' && issuer !== null ? issuer.partnerId : undefined;

@@ -169,6 +169,7 @@ describe('publishLicence: only the issuer', () => {
     const error = await publishAs('sh-jtw', 'not.a-jws').catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(LicenceDocumentRejectedError);
     expect((error as Error).message).toMatch(/^malformed/);
+    expect((error as LicenceDocumentRejectedError).extensions.reason).toBe('malformed');
   });
 });
 
