@@ -51,6 +51,9 @@ export async function deliverSigned(
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents+json', [SIGNATURE_HEADER]: signature },
       body,
+      // Never follow a redirect: the event would go (as a bodiless GET, still carrying the hub's
+      // signature) to a URL nobody registered, and a 3xx would count as delivered.
+      redirect: 'manual',
       signal: AbortSignal.timeout(ports.timeoutMs),
     });
   } catch (cause) {
@@ -58,10 +61,18 @@ export async function deliverSigned(
       cause,
     });
   }
-  // Drain the body so the connection can be reused; its content is not ours to interpret.
-  await response.arrayBuffer().catch(() => undefined);
-  if (!response.ok) {
-    throw new DeliveryFailedError(`partner ${event.partnerid} answered ${response.status}`, response.status);
+  // The answer's body is not ours to interpret, and reading it would let an endpoint stream us
+  // out of memory: discard it unread.
+  await response.body?.cancel().catch(() => undefined);
+  if (response.status < 200 || response.status >= 300) {
+    const hint =
+      response.status >= 300 && response.status < 400
+        ? ' (redirects are not followed: register the final URL)'
+        : '';
+    throw new DeliveryFailedError(
+      `partner ${event.partnerid} answered ${response.status}${hint}`,
+      response.status,
+    );
   }
   return response.status;
 }
