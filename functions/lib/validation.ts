@@ -28,18 +28,29 @@ export function compileSchema<T>(schema: { $id?: string } & Record<string, unkno
   };
 }
 
+/** RFC 6901 escaping of one member name, clipped: names come from the caller's body. */
+const pointerToken = (name: string): string => name.slice(0, 200).replace(/~/g, '~0').replace(/\//g, '~1');
+const bounded = (pointer: string): string =>
+  pointer.length <= 1_024 ? pointer : `${pointer.slice(0, 1_023)}…`;
+
 /** Ajv's error objects → pointer + plain-language detail a partner can act on. */
 function toFieldError(error: ErrorObject): FieldError {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return { pointer: `${error.instancePath}/${String(params.missingProperty)}`, detail: 'is required' };
+      return {
+        pointer: bounded(`${error.instancePath}/${pointerToken(String(params.missingProperty))}`),
+        detail: 'is required',
+      };
     case 'additionalProperties':
       return {
-        pointer: `${error.instancePath}/${String(params.additionalProperty)}`,
+        pointer: bounded(`${error.instancePath}/${pointerToken(String(params.additionalProperty))}`),
         detail: 'is not allowed by the schema',
       };
     default:
-      return { pointer: error.instancePath, detail: error.message ?? `fails ${error.keyword}` };
+      return {
+        pointer: bounded(error.instancePath),
+        detail: (error.message ?? `fails ${error.keyword}`).slice(0, 500),
+      };
   }
 }

@@ -140,6 +140,33 @@ describe('POST /v1/echo', () => {
   });
 });
 
+describe('caller input too long for a problem document', () => {
+  it('still answers 4xx problems (never 500) when the path, a member name or htu is huge', async () => {
+    const longPath = await t.call('sh-jtw', 'GET', `/${'x'.repeat(1990)}`);
+    expect([longPath.status, problemType(longPath)]).toEqual([404, 'not-found']);
+    expect(String(longPath.body.instance).length).toBeLessThanOrEqual(512);
+
+    const longMember = await t.call('sh-jtw', 'POST', '/v1/echo', { message: 'x', ['k/~'.repeat(400)]: 1 });
+    expect([longMember.status, problemType(longMember)]).toEqual([400, 'validation-failed']);
+    const [field] = longMember.body.errors as { pointer: string }[];
+    expect(field?.pointer.startsWith('/k~1~0k~1~0')).toBe(true);
+
+    const htu = `/v1/echo?${'q'.repeat(2000)}`;
+    const body = JSON.stringify({ message: 'x' });
+    const signed = await signRequest(await demoSigner('sh-jtw'), {
+      iss: 'sh-jtw',
+      method: 'POST',
+      pathAndQuery: htu,
+      body,
+    });
+    const mismatch = await rawPost('/v1/echo?other', body, { 'content-type': 'application/json', ...signed });
+    expect([mismatch.status, mismatch.body.type]).toEqual([
+      401,
+      'https://delta-hub.example/problems/target-mismatch',
+    ]);
+  });
+});
+
 describe('GET /.well-known/jwks.json', () => {
   it('publishes the hub key that signs the answers', async () => {
     const response = await fetch(`${t.hub.url}/.well-known/jwks.json`);

@@ -20,6 +20,12 @@ export interface ProblemDocument {
 
 export const problemType = (code: string): string => `${PROBLEM_TYPE_BASE}${code}`;
 
+/** Longest `detail` and `instance` sent: both may quote caller input, which is not ours to bound. */
+const MAX_DETAIL = 1_000;
+const MAX_INSTANCE = 512;
+export const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+
 /** A known error becomes its own problem; anything else a generic 500 that reveals nothing. */
 export function toProblem(error: unknown, correlationId: string, instance?: string): ProblemDocument {
   if (error instanceof HubError) {
@@ -28,8 +34,8 @@ export function toProblem(error: unknown, correlationId: string, instance?: stri
       type: problemType(error.code),
       title: error.title,
       status: error.status,
-      detail: error.message,
-      ...(instance === undefined ? {} : { instance }),
+      detail: clip(error.message, MAX_DETAIL),
+      ...(instance === undefined ? {} : { instance: clip(instance, MAX_INSTANCE) }),
       correlationId,
     };
   }
@@ -38,7 +44,7 @@ export function toProblem(error: unknown, correlationId: string, instance?: stri
     title: 'Internal error',
     status: 500,
     detail: 'The hub could not complete the request. Retry later; quote the correlationId if it persists.',
-    ...(instance === undefined ? {} : { instance }),
+    ...(instance === undefined ? {} : { instance: clip(instance, MAX_INSTANCE) }),
     correlationId,
   };
 }
