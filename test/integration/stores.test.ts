@@ -1,7 +1,12 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError } from '#lib/errors.ts';
-import { registerPartner, retirePartnerKey, setPartnerEndpoint } from '#lib/registry/partner-admin.ts';
+import {
+  addPartnerKey,
+  registerPartner,
+  retirePartnerKey,
+  setPartnerEndpoint,
+} from '#lib/registry/partner-admin.ts';
 import type { RegistryStore } from '#lib/registry/registry-store.ts';
 import { DynamoReplayGuard } from '#lib/replay/nonce-store.ts';
 import { startTestHub, type TestHub } from '../support/test-hub.ts';
@@ -73,6 +78,16 @@ describe('RegistryStore', () => {
   });
 
   it('will not retire the last usable key', async () => {
+    await expect(retirePartnerKey(registry, 'ah-lock-yuxi', 'yuxi-1', new Date())).rejects.toThrow(
+      'without a usable key',
+    );
+  });
+
+  it('will not retire the current key while the only other one is not yet valid', async () => {
+    const next = publicPart(generatePrivateJwk('ES256', 'yuxi-2'));
+    await addPartnerKey(registry, 'ah-lock-yuxi', next, {
+      notBefore: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     await expect(retirePartnerKey(registry, 'ah-lock-yuxi', 'yuxi-1', new Date())).rejects.toThrow(
       'without a usable key',
     );

@@ -84,6 +84,20 @@ export async function startTestHub(
         response.headers.get(SIGNATURE_HEADER),
         bytes,
       );
+      // The answer must be bound to this request, as docs/protocol.md §10 tells partners to check.
+      const sent = JSON.parse(
+        Buffer.from((signature[SIGNATURE_HEADER] ?? '').split('.')[0] ?? '', 'base64url').toString('utf8'),
+      ) as { jti: string };
+      const binding = { sts: signatureHeader.sts, htm: signatureHeader.htm, htu: signatureHeader.htu };
+      const expected = { sts: response.status, htm: method.toUpperCase(), htu: pathAndQuery };
+      if (JSON.stringify(binding) !== JSON.stringify(expected)) {
+        throw new Error(
+          `hub answer not bound to the request: ${JSON.stringify(binding)} ≠ ${JSON.stringify(expected)}`,
+        );
+      }
+      if (signatureHeader.irt !== undefined && signatureHeader.irt !== sent.jti) {
+        throw new Error(`hub answer cites request ${String(signatureHeader.irt)}, not ${sent.jti}`);
+      }
       return {
         status: response.status,
         headers: response.headers,

@@ -30,7 +30,9 @@ export function signResponses(): middy.MiddlewareObj<
       typ: RESPONSE_TYP,
       iss: HUB_ISSUER,
       htm: event.requestContext.http.method.toUpperCase(),
-      htu: pathAndQuery(event),
+      // A verified request's own htu (it matched in canonical form): the partner compares it with
+      // what it sent, byte for byte. Otherwise the target as the hub received it.
+      htu: caller ? caller.header.htu : pathAndQuery(event),
       iat: Math.floor(Date.now() / 1000),
       jti: randomBytes(16).toString('base64url'),
       sts: response.statusCode ?? 200,

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { ConflictError, NotFoundError } from '#lib/errors.ts';
-import { isRole, type Partner, type PartnerKey, type Role } from '#lib/registry/partner.ts';
+import { isRole, keyWindowState, type Partner, type PartnerKey, type Role } from '#lib/registry/partner.ts';
 import { toPartnerKey } from '#lib/registry/partner-keys.ts';
 import type { RegistryStore } from '#lib/registry/registry-store.ts';
 import { HUB_ISSUER, PARTNER_ID_PATTERN } from '#lib/signing/protocol.ts';
@@ -115,8 +115,9 @@ export async function setPartnerEndpoint(
   return store.update(partnerId, (partner) => ({ ...partner, endpoint: checked }));
 }
 
+/** Valid at `at` (not merely not yet retired): the partner must be able to sign at that moment. */
 function keyStillUsable(key: PartnerKey, at: Date): boolean {
-  return key.notAfter === undefined || Date.parse(key.notAfter) > at.getTime();
+  return keyWindowState(key, at) === 'valid';
 }
 
 function checkRoles(roles: string[]): Role[] {

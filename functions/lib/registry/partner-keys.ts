@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import type { PartnerKey } from '#lib/registry/partner.ts';
 import type { PartnerAlgorithm } from '#lib/signing/protocol.ts';
 
@@ -51,7 +51,19 @@ export async function toPartnerKey(
     x: jwk.x,
     ...(jwk.y === undefined ? {} : { y: jwk.y }),
   };
+  try {
+    // Import now, so a key that cannot verify anything is refused at registration rather than
+    // failing every request signed with it.
+    await importJWK(publicJwk, alg);
+  } catch (cause) {
+    throw new InvalidPartnerKeyError(`key is not a valid ${alg} public key`, { cause });
+  }
   const kid = jwk.kid ?? (await calculateJwkThumbprint(publicJwk));
+  if (!/^[\x21-\x7e]{1,128}$/.test(kid)) {
+    throw new InvalidPartnerKeyError(
+      'kid must be 1–128 printable ASCII characters (the signature header limit)',
+    );
+  }
   return {
     kid,
     alg,

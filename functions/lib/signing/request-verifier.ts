@@ -147,10 +147,25 @@ export class RequestVerifier {
       imported = importJWK(key.jwk, key.alg);
       this.importedKeys.set(cacheKey, imported);
     }
+    let verificationKey: ImportedKey;
+    try {
+      verificationKey = await imported;
+    } catch (cause) {
+      // A registered key that cannot be imported is the registry's fault, not a reason for a 500;
+      // forget the failure so a corrected registration is picked up.
+      this.importedKeys.delete(cacheKey);
+      throw new SignatureError(
+        'key-unknown',
+        `registered key "${key.kid}" is not usable; contact the hub operators`,
+        {
+          cause,
+        },
+      );
+    }
     try {
       await flattenedVerify(
         { protected: jws.protectedB64, payload: base64url.encode(body), signature: jws.signatureB64 },
-        await imported,
+        verificationKey,
         { algorithms: [key.alg] },
       );
     } catch (error) {

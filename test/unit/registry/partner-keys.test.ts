@@ -38,6 +38,16 @@ describe('toPartnerKey', () => {
     await expect(toPartnerKey(make(), window)).rejects.toBeInstanceOf(InvalidPartnerKeyError);
   });
 
+  it('refuses a key that is not a point on its curve, and an unusable kid', async () => {
+    await expect(toPartnerKey({ ...ecPublic(), x: 'AAAA' }, window)).rejects.toThrow(
+      'not a valid ES256 public key',
+    );
+    await expect(toPartnerKey({ ...ecPublic(), kid: 'k'.repeat(129) }, window)).rejects.toThrow(
+      'kid must be',
+    );
+    await expect(toPartnerKey({ ...ecPublic(), kid: '密钥-1' }, window)).rejects.toThrow('kid must be');
+  });
+
   it('refuses a declared alg that the key type cannot sign', async () => {
     await expect(toPartnerKey({ ...ecPublic(), alg: 'EdDSA' }, window)).rejects.toThrow('declares alg EdDSA');
   });
