@@ -31,7 +31,8 @@ export interface IssuerStatusLists {
 
 /** Read side, as verifiers need it. */
 export interface StatusListReader {
-  get(issuerId: string): Promise<IssuerStatusLists>;
+  /** `fresh` asks a cache to read through (the store always reads the table). */
+  get(issuerId: string, options?: { fresh?: boolean }): Promise<IssuerStatusLists>;
 }
 
 /** The lists of an issuer that never had one: nothing allocated, nothing revoked or suspended. */
@@ -150,9 +151,9 @@ export class CachedStatusLists implements StatusListReader {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get(issuerId: string): Promise<IssuerStatusLists> {
+  get(issuerId: string, options: { fresh?: boolean } = {}): Promise<IssuerStatusLists> {
     const cached = this.entries.get(issuerId);
-    if (cached && cached.expiresAt > this.now()) return cached.value;
+    if (!options.fresh && cached && cached.expiresAt > this.now()) return cached.value;
     const value = this.source.get(issuerId);
     const entry = { expiresAt: this.now() + this.ttlMs, value };
     this.entries.set(issuerId, entry);

@@ -44,6 +44,7 @@ export const PASS_REJECTION_REASONS = [
   'expired',
   'not-yet-valid',
   'scope-mismatch',
+  'status-invalid',
   'revoked',
   'suspended',
 ] as const;

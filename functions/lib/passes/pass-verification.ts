@@ -169,7 +169,17 @@ export async function assessPass(
       );
     }
   }
-  const lists = await ports.statusLists.get(issuer);
+  let lists = await ports.statusLists.get(issuer);
+  // A freshly allocated index may be newer than the cached lists: look once more before refusing.
+  if (!lists.allocated.get(claims.status.idx)) lists = await ports.statusLists.get(issuer, { fresh: true });
+  if (!lists.allocated.get(claims.status.idx) || lists.licences.get(claims.status.idx)) {
+    // An index never handed out, or one that belongs to a licence, can never be revoked for this pass.
+    return rejected(
+      'status-invalid',
+      'the pass carries a status index its issuer cannot revoke it by',
+      issuer,
+    );
+  }
   if (lists.revocation.get(claims.status.idx))
     return rejected('revoked', 'the issuer revoked this pass', issuer);
   if (lists.suspension.get(claims.status.idx))

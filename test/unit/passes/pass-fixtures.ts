@@ -78,6 +78,8 @@ export class MemoryStatusLists implements StatusListReader {
     let lists = this.lists.get(issuerId);
     if (!lists) {
       lists = emptyStatusLists(issuerId);
+      // In these tests every index counts as handed out, unless a test clears one.
+      for (let index = 0; index < lists.allocated.length; index++) lists.allocated.set(index, true);
       this.lists.set(issuerId, lists);
     }
     return lists;

@@ -4,6 +4,7 @@ import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CredentialVerifier } from '#lib/credentials/credential-verifier.ts';
 import { toIssuingKey } from '#lib/credentials/issuing-keys.ts';
+import { StatusBitstring } from '#lib/credentials/status-list.ts';
 import { CachedStatusLists } from '#lib/credentials/status-list-store.ts';
 import {
   PASS_REJECTION_REASONS,
@@ -285,6 +286,44 @@ describe('verifyPass: each failure has its reason', () => {
     expect(await reasonOf(token)).toBe('revoked');
     // Another issuer's list does not matter.
     expect((await verify(await pass({ status: { idx: 77 } }, 'js-jtt'))).decision).toBe('accepted');
+  });
+
+  it('status-invalid: an index never allocated to the issuer, or one that belongs to a licence', async () => {
+    statusLists.of('sh-jtw').allocated.set(88, false);
+    expect(await reasonOf(await pass({ status: { idx: 88 } }))).toBe('status-invalid');
+    statusLists.of('sh-jtw').licences.set(89, true);
+    expect(await reasonOf(await pass({ status: { idx: 89 } }))).toBe('status-invalid');
+    expect((await verify(await pass({ status: { idx: 90 } }))).decision).toBe('accepted');
+  });
+
+  it('reads the lists again before calling a freshly allocated index invalid', async () => {
+    // Copies, as a table read returns: the cached lists do not change when the table does.
+    const snapshot = async (issuerId: string) => {
+      const lists = statusLists.of(issuerId);
+      const copy = (bits: StatusBitstring) => StatusBitstring.decode(bits.encode());
+      return {
+        ...lists,
+        revocation: copy(lists.revocation),
+        suspension: copy(lists.suspension),
+        allocated: copy(lists.allocated),
+        licences: copy(lists.licences),
+      };
+    };
+    const cached = new CachedStatusLists({ get: snapshot }, 30_000, () => 0);
+    const stale = portsOver(directory, cached);
+    statusLists.of('sh-jtw').allocated.set(91, false);
+    const first = await verifyPass(
+      { pass: await pass({ status: { idx: 90 } }), checkpoint: CHECKPOINT, caller: VERIFIER },
+      stale,
+    );
+    expect(first.decision).toBe('accepted');
+    // Allocated after the lists were cached: the cache is stale, the table is not.
+    statusLists.of('sh-jtw').allocated.set(91, true);
+    const second = await verifyPass(
+      { pass: await pass({ status: { idx: 91 } }), checkpoint: CHECKPOINT, caller: VERIFIER },
+      stale,
+    );
+    expect(second.decision).toBe('accepted');
   });
 });
 
