@@ -114,12 +114,12 @@ export class CredentialVerifier {
     // Keys are imported once per instance (by issuer, kid and key material) and then reused.
     const cacheKey = `${issuerId}/${key.kid}/${JSON.stringify(key.jwk)}`;
     if (key.alg === SM2_JWS_ALG) {
-      let sm2Key = this.sm2Keys.get(cacheKey);
-      if (!sm2Key) {
-        sm2Key = importSm2PublicJwk(key.jwk);
-        this.sm2Keys.set(cacheKey, sm2Key);
-      }
       try {
+        let sm2Key = this.sm2Keys.get(cacheKey);
+        if (!sm2Key) {
+          sm2Key = importSm2PublicJwk(key.jwk);
+          this.sm2Keys.set(cacheKey, sm2Key);
+        }
         verifyCompactSm2(token, sm2Key, { userId: key.sm2UserId });
         return;
       } catch (error) {

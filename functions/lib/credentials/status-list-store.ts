@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { allocateIndex, StatusBitstring } from '#lib/credentials/status-list.ts';
-import { ConflictError } from '#lib/errors.ts';
+import { allocateIndex, StatusBitstring, StatusListFullError } from '#lib/credentials/status-list.ts';
+import { ConflictError, HubError } from '#lib/errors.ts';
 
 /**
  * Each credential issuer's status lists (W3C Bitstring Status List style), one DynamoDB item per
@@ -13,6 +13,27 @@ import { ConflictError } from '#lib/errors.ts';
  */
 export type StatusPurpose = 'revocation' | 'suspension';
 export const STATUS_PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension'];
+
+/** 409: every index of the issuer's list is taken; nothing can be allocated until lists rotate. */
+export class StatusListExhaustedError extends HubError {
+  readonly status = 409;
+  readonly code = 'status-list-full';
+  readonly title = 'Status list full';
+}
+
+function allocateOrExplain(issuerId: string, lists: IssuerStatusLists, allocate: () => number): number {
+  try {
+    return allocate();
+  } catch (error) {
+    if (error instanceof StatusListFullError) {
+      throw new StatusListExhaustedError(
+        `all ${lists.allocated.length} status indices of ${issuerId} are allocated; contact the hub operators`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
 
 /** What an index is handed out for: a pass (bits set by the issuer by index) or a licence record. */
 export type StatusBinding = 'pass' | 'licence';
@@ -78,9 +99,11 @@ export class StatusListStore implements StatusListReader {
     return this.change(issuerId, (lists) => {
       const indices: number[] = [];
       for (let i = 0; i < count; i++) {
-        const index = allocateIndex((candidate) => lists.allocated.get(candidate), {
-          length: lists.allocated.length,
-        });
+        const index = allocateOrExplain(issuerId, lists, () =>
+          allocateIndex((candidate) => lists.allocated.get(candidate), {
+            length: lists.allocated.length,
+          }),
+        );
         lists.allocated.set(index, true);
         if (binding === 'licence') lists.licences.set(index, true);
         indices.push(index);

@@ -22,7 +22,8 @@ export function problemResponses(): middy.MiddlewareObj<
       const { error, event } = request;
       const correlationId = event.requestContext?.requestId ?? request.context.awsRequestId;
       if (error instanceof HubError) {
-        logger.info('request refused', { problem: error.code, status: error.status, detail: error.message });
+        // Code and status only: a detail can quote caller data (a licence number may be an ID number).
+        logger.info('request refused', { problem: error.code, status: error.status });
       } else {
         logger.error('request failed', { error: error as Error });
       }

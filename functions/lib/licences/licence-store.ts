@@ -202,10 +202,9 @@ export class DynamoLicenceStore implements LicenceStore {
       await this.documents.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (error instanceof TransactionCanceledException && isConditionFailure(error)) {
-        throw new LicenceConcurrentChangeError(
-          `licence ${change.head.licenceNo} of ${change.head.issuerId} changed concurrently; read it again and retry`,
-          { cause: error },
-        );
+        throw new LicenceConcurrentChangeError(`the licence changed concurrently; read it again and retry`, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -335,8 +334,14 @@ export class DynamoLicenceStore implements LicenceStore {
   }
 }
 
+/**
+ * Lost to another writer: a failed condition, or (real DynamoDB, never moto) a transaction
+ * cancelled because another one was touching the same items at the same moment.
+ */
 function isConditionFailure(error: TransactionCanceledException): boolean {
-  return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+  return (error.CancellationReasons ?? []).some(
+    (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+  );
 }
 
 /** The UTC days a [from, to) range touches, at most 32 (the use case bounds the range). */
