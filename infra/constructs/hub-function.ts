@@ -42,7 +42,9 @@ export interface HubFunctionProps {
   readonly resources: HubResources;
   /**
    * Retention of the function's log group.
-   * @default RetentionDays.ONE_MONTH
+   * Function logs are where partner identity is recorded (who called, with which key): kept as
+   * long as the API access logs, beyond the six months PRC Cybersecurity Law Art. 21 asks for.
+   * @default RetentionDays.ONE_YEAR
    */
   readonly logRetention?: RetentionDays;
   /**
@@ -66,7 +68,7 @@ export class HubFunction extends Construct {
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
     super(scope, id);
     const spec: FunctionSpec = functions[props.name];
-    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_YEAR });
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${repoRoot}${spec.entry}`,
       handler: 'handler',

@@ -27,7 +27,8 @@ export interface PartnerChannelProps {
    */
   readonly maxMessageAge?: Duration;
   /**
-   * Where the alarms go (an SNS topic action, say).
+   * Where the alarms go (an SNS topic action, say), both when they fire and when they clear, so
+   * whoever was paged also learns that the partner is being reached again.
    * @default - the alarms change state and notify no one
    */
   readonly alarmAction?: IAlarmAction;
@@ -95,8 +96,10 @@ export class PartnerChannel extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     if (props.alarmAction) {
-      this.deadLetterAlarm.addAlarmAction(props.alarmAction);
-      this.backlogAlarm.addAlarmAction(props.alarmAction);
+      for (const alarm of [this.deadLetterAlarm, this.backlogAlarm]) {
+        alarm.addAlarmAction(props.alarmAction);
+        alarm.addOkAction(props.alarmAction);
+      }
     }
   }
 

@@ -1,9 +1,23 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDeltaHub, type DeltaHub } from '#infra/stacks/delta-hub.ts';
+import {
+  ALERT_EMAIL_CONTEXT,
+  createDeltaHub,
+  type DeltaHub,
+  SIGNING_KEYS_CONTEXT,
+} from '#infra/stacks/delta-hub.ts';
+import {
+  MAX_SIGNING_KEYS,
+  ORIGINAL_SIGNING_KEY,
+  StatefulStack,
+  signingKeyConstructId,
+} from '#infra/stacks/stateful-stack.ts';
+import { StatelessStack } from '#infra/stacks/stateless-stack.ts';
 import {
   eventSources,
   type FunctionName,
@@ -44,7 +58,14 @@ const CONSUME_ACTIONS = [
 /** Budget per function bundle (index.mjs), in bytes. */
 const BUNDLE_BUDGET_BYTES = 1024 * 1024;
 
+/**
+ * Logical id of the hub signing key as first deployed. Pinned on purpose: if it ever changes,
+ * CloudFormation creates a new key and partners' JWKS caches no longer hold the one that signs.
+ */
+const ORIGINAL_SIGNING_KEY_LOGICAL_ID = 'HubSigningKeyC1AAB91D';
+
 const functionNames = Object.keys(functions) as FunctionName[];
+const signingFunctions = functionNames.filter((name) => (functions[name] as FunctionSpec).kms === 'sign');
 const tableNames = Object.keys(tables) as TableName[];
 const cdkContext = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
 
@@ -69,6 +90,38 @@ const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }
   stack.getLogicalId(construct.node.defaultChild as CfnElement);
 const key = (value: unknown): string => JSON.stringify(value);
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/**
+ * Another hub, with `context` on top of cdk.json's. Bundling is skipped (`cdk synth --exclusively`
+ * does the same): these apps are for template shape, and the main app checks the bundles.
+ */
+function synthHub(context: Record<string, unknown>): {
+  hub: DeltaHub;
+  stateful: Template;
+  stateless: Template;
+} {
+  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context } });
+  const other = createDeltaHub(app);
+  return {
+    hub: other,
+    stateful: Template.fromStack(other.stateful),
+    stateless: Template.fromStack(other.stateless),
+  };
+}
+/** The signing key called `name` in a hub's stateful stack. */
+const signingKeyNamed = (of: DeltaHub, name: string): IKey => {
+  const found = of.stateful.node.tryFindChild(signingKeyConstructId(name));
+  if (!found) throw new Error(`no signing key ${name}`);
+  return found as IKey;
+};
+const functionVariables = (of: DeltaHub, template: Template, name: FunctionName): Record<string, unknown> =>
+  (
+    props(
+      resourcesOf(template, 'AWS::Lambda::Function')[
+        logicalId(of.stateless, of.stateless.functions[name].function)
+      ],
+    ).Environment as { Variables: Record<string, unknown> }
+  ).Variables;
 
 describe('DeltaHubStateful', () => {
   it('declares one table per topology table, on demand, with PITR, deletion protection and retention', () => {
@@ -102,6 +155,14 @@ describe('DeltaHubStateful', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  it('without signing key context, keeps the one deployed key under its original logical id', () => {
+    expect(Object.keys(resourcesOf(stateful, 'AWS::KMS::Key'))).toEqual([ORIGINAL_SIGNING_KEY_LOGICAL_ID]);
+    expect(hub.stateful.signingKeys).toHaveLength(1);
+    expect(logicalId(hub.stateful, hub.stateful.signingKeys[0] as IKey)).toBe(
+      ORIGINAL_SIGNING_KEY_LOGICAL_ID,
+    );
   });
 });
 
@@ -206,9 +267,10 @@ describe('DeltaHubStateless', () => {
       expect(p.MemorySize, name).toBe(spec.memoryMb);
       expect(p.LoggingConfig, name).toMatchObject({ LogGroup: expect.anything() });
     }
-    const retentions = Object.values(resourcesOf(stateless, 'AWS::Logs::LogGroup')).map(
-      (group) => props(group).RetentionInDays,
-    );
+    const accessLogsId = logicalId(hub.stateless, hub.stateless.accessLogs);
+    const retentions = Object.entries(resourcesOf(stateless, 'AWS::Logs::LogGroup'))
+      .filter(([id]) => id !== accessLogsId)
+      .map(([, group]) => props(group).RetentionInDays);
     expect(retentions).toHaveLength(functionNames.length);
     for (const days of retentions) expect(days).toBeGreaterThan(0);
   });
@@ -223,7 +285,7 @@ describe('DeltaHubStateless', () => {
       const expected = functionEnvironment(name, {
         tableName: (table) => hub.stateful.tables[table].tableName,
         queueUrl: (queue) => hub.stateless.channels[queue]?.queue.queueUrl ?? `missing queue ${queue}`,
-        hubSigningKeyIds: () => [hub.stateful.signingKey.keyArn],
+        hubSigningKeyIds: () => hub.stateful.signingKeys.map((signingKey) => signingKey.keyArn),
       });
       expect(variables, name).toEqual(
         Object.fromEntries(
@@ -261,7 +323,11 @@ describe('DeltaHubStateless', () => {
           hub.stateful.tables[table].tableArn,
         );
       }
-      if (spec.kms === 'sign') allow(['kms:Sign', 'kms:GetPublicKey'], hub.stateful.signingKey.keyArn);
+      if (spec.kms === 'sign') {
+        for (const signingKey of hub.stateful.signingKeys) {
+          allow(['kms:Sign', 'kms:GetPublicKey'], signingKey.keyArn);
+        }
+      }
       for (const queue of queues()) {
         const channel = hub.stateless.channels[queue.name];
         if (!channel) throw new Error(`no channel for ${queue.name}`);
@@ -309,6 +375,67 @@ describe('DeltaHubStateless', () => {
     expect(Object.keys(stateless.findOutputs('ApiUrl'))).toHaveLength(1);
   });
 
+  it('writes a JSON access log line per request to a retained log group with retention', () => {
+    const stages = Object.values(resourcesOf(stateless, 'AWS::ApiGatewayV2::Stage')).map(props);
+    expect(stages).toHaveLength(1);
+    const settings = stages[0]?.AccessLogSettings as { DestinationArn: unknown; Format: string } | undefined;
+    const accessLogsId = logicalId(hub.stateless, hub.stateless.accessLogs);
+    expect(settings?.DestinationArn).toEqual({ 'Fn::GetAtt': [accessLogsId, 'Arn'] });
+    expect(settings?.Format).toContain('$context.requestId');
+    const fields = JSON.parse(settings?.Format ?? '{}') as Record<string, string>;
+    expect(fields).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      integrationErrorMessage: '$context.integrationErrorMessage',
+    });
+    const group = resourcesOf(stateless, 'AWS::Logs::LogGroup')[accessLogsId];
+    expect(props(group).RetentionInDays).toBe(365);
+    expect(group?.DeletionPolicy).toBe('Retain');
+  });
+
+  it('sends every alarm, firing and clearing, to the operator alerts topic', () => {
+    const topicRef = { Ref: logicalId(hub.stateless, hub.stateless.alarmTopic) };
+    expect(Object.keys(resourcesOf(stateless, 'AWS::SNS::Topic'))).toEqual([topicRef.Ref]);
+    const alarms = Object.entries(resourcesOf(stateless, 'AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const [id, alarm] of alarms) {
+      expect(props(alarm).AlarmActions, `AlarmActions of ${id}`).toContainEqual(topicRef);
+      expect(props(alarm).OKActions, `OKActions of ${id}`).toContainEqual(topicRef);
+    }
+  });
+
+  it("lets only TLS publishers and this account's CloudWatch alarms publish to the alerts topic", () => {
+    const topicRef = { Ref: logicalId(hub.stateless, hub.stateless.alarmTopic) };
+    const policies = Object.values(resourcesOf(stateless, 'AWS::SNS::TopicPolicy')).map(props);
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Topics).toEqual([topicRef]);
+    const document = policies[0]?.PolicyDocument as { Statement: unknown[] } | undefined;
+    const statements = document?.Statement ?? [];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: topicRef,
+        Condition: expect.objectContaining({
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        }),
+      }),
+    );
+    // No subscription unless the alertEmail context asks for one.
+    stateless.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
   it("alarms on each partner's DLQ depth and outbox age", () => {
     const alarms = Object.values(resourcesOf(stateless, 'AWS::CloudWatch::Alarm')).map(props);
     expect(alarms).toHaveLength(queues().length * 2);
@@ -347,6 +474,124 @@ describe('DeltaHubStateless', () => {
       const bundle = join(outdir, `asset.${hash}`, 'index.mjs');
       expect(readFileSync(bundle, 'utf8').startsWith('import { createRequire }'), name).toBe(true);
       expect(statSync(bundle).size, `${name} bundle bytes`).toBeLessThan(BUNDLE_BUDGET_BYTES);
+    }
+  });
+});
+
+describe('hub signing key rotation (context hubSigningKeys)', () => {
+  const NEXT = '2026-12';
+
+  it('with two keys listed, declares two retained keys and keeps the original one unchanged', () => {
+    const two = synthHub({ [SIGNING_KEYS_CONTEXT]: [ORIGINAL_SIGNING_KEY, NEXT] });
+    const keys = resourcesOf(two.stateful, 'AWS::KMS::Key');
+    expect(Object.keys(keys)).toHaveLength(2);
+    for (const declared of Object.values(keys)) {
+      expect(props(declared)).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+      expect(declared.DeletionPolicy).toBe('Retain');
+    }
+    // Byte for byte what the default app declares: adding a key does not even update the first.
+    expect(keys[ORIGINAL_SIGNING_KEY_LOGICAL_ID]).toEqual(
+      resourcesOf(stateful, 'AWS::KMS::Key')[ORIGINAL_SIGNING_KEY_LOGICAL_ID],
+    );
+    expect(logicalId(two.hub.stateful, signingKeyNamed(two.hub, NEXT))).not.toBe(
+      ORIGINAL_SIGNING_KEY_LOGICAL_ID,
+    );
+  });
+
+  for (const order of [
+    [ORIGINAL_SIGNING_KEY, NEXT],
+    [NEXT, ORIGINAL_SIGNING_KEY],
+  ]) {
+    it(`lists [${order.join(', ')}] in that order in every signing function, with access to both`, () => {
+      const two = synthHub({ [SIGNING_KEYS_CONTEXT]: order });
+      const ids = order.map((name) => logicalId(two.hub.stateful, signingKeyNamed(two.hub, name)));
+      // The logical ids depend on the names only, whatever the order: reordering replaces nothing.
+      expect(ids[order.indexOf(ORIGINAL_SIGNING_KEY)]).toBe(ORIGINAL_SIGNING_KEY_LOGICAL_ID);
+      const arns = order.map((name) => signingKeyNamed(two.hub, name).keyArn);
+      const policies = Object.values(resourcesOf(two.stateless, 'AWS::IAM::Policy')).map(props);
+      for (const name of signingFunctions) {
+        const value = functionVariables(two.hub, two.stateless, name).HUB_SIGNING_KEY_IDS;
+        expect(value, name).toEqual(two.hub.stateless.resolve(arns.join(',')));
+        const spelled = key(value);
+        const [first, second] = ids.map((id) => spelled.indexOf(`ExportsOutputFnGetAtt${id}Arn`));
+        expect(first, `${name}: first key`).toBeGreaterThanOrEqual(0);
+        expect(second, `${name}: second key after the first`).toBeGreaterThan(first as number);
+
+        const fn = two.hub.stateless.functions[name].function;
+        const role = key({ Ref: two.hub.stateless.getLogicalId(fn.role?.node.defaultChild as CfnElement) });
+        const granted = policies
+          .filter((policy) => (policy.Roles as unknown[]).some((r) => key(r) === role))
+          .flatMap((policy) => (policy.PolicyDocument as { Statement: Statement[] }).Statement)
+          .flatMap((statement) =>
+            asList(statement.Action).flatMap((action) =>
+              asList(statement.Resource).map((resource) => `${action} ${key(resource)}`),
+            ),
+          );
+        for (const arn of arns) {
+          for (const action of ['kms:Sign', 'kms:GetPublicKey']) {
+            expect(granted, name).toContain(`${action} ${key(two.hub.stateless.resolve(arn))}`);
+          }
+        }
+      }
+    });
+  }
+
+  it('reads the context as `cdk -c` passes it: a comma-separated list or a JSON array string', () => {
+    for (const spelled of [`${NEXT},${ORIGINAL_SIGNING_KEY}`, JSON.stringify([NEXT, ORIGINAL_SIGNING_KEY])]) {
+      const app = new App({
+        context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], [SIGNING_KEYS_CONTEXT]: spelled },
+      });
+      const parsed = createDeltaHub(app);
+      expect(parsed.stateful.signingKeys.map((signingKey) => logicalId(parsed.stateful, signingKey))).toEqual(
+        [logicalId(parsed.stateful, signingKeyNamed(parsed, NEXT)), ORIGINAL_SIGNING_KEY_LOGICAL_ID],
+      );
+    }
+  });
+
+  it('refuses an empty list, a name listed twice, a malformed name and more keys than the JWKS holds', () => {
+    const build = (names: readonly string[]) => () =>
+      new StatefulStack(new App(), 'DeltaHubStateful', { signingKeyNames: names });
+    expect(build([])).toThrow(/at least one/);
+    expect(build([NEXT, NEXT])).toThrow(/twice/);
+    expect(build(['2026-12', '202612'])).toThrow(/twice/);
+    expect(build(['2026/12'])).toThrow(/must be/);
+    const tooMany = Array.from({ length: MAX_SIGNING_KEYS + 1 }, (_, index) => `k${index}`);
+    expect(build(tooMany)).toThrow(/at most/);
+  });
+});
+
+describe('operator alerts', () => {
+  it('subscribes the alertEmail context address to the alerts topic by email', () => {
+    const withEmail = synthHub({ [ALERT_EMAIL_CONTEXT]: 'hub-ops@example.gov.cn' });
+    const subscriptions = Object.values(resourcesOf(withEmail.stateless, 'AWS::SNS::Subscription')).map(
+      props,
+    );
+    expect(subscriptions).toEqual([
+      expect.objectContaining({
+        Protocol: 'email',
+        Endpoint: 'hub-ops@example.gov.cn',
+        TopicArn: { Ref: logicalId(withEmail.hub.stateless, withEmail.hub.stateless.alarmTopic) },
+      }),
+    ]);
+  });
+
+  it('uses a topic passed in instead of creating one', () => {
+    const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
+    const ops = new Stack(app, 'Ops');
+    const shared = new Topic(ops, 'SharedAlerts');
+    const keys = new StatefulStack(app, 'DeltaHubStateful');
+    const stack = new StatelessStack(app, 'DeltaHubStateless', {
+      tables: keys.tables,
+      signingKeys: keys.signingKeys,
+      alarmTopic: shared,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::SNS::TopicPolicy', 0);
+    const expected = stack.resolve(shared.topicArn);
+    for (const [id, alarm] of Object.entries(resourcesOf(template, 'AWS::CloudWatch::Alarm'))) {
+      expect(props(alarm).AlarmActions, id).toEqual([expected]);
+      expect(props(alarm).OKActions, id).toEqual([expected]);
     }
   });
 });
