@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoClient } from '#lib/aws/clients.ts';
 import { integerEnv, requireEnv } from '#lib/config.ts';
+import { DeliveryDeferredError, withDeliveryBudget } from '#lib/delivery/delivery-budget.ts';
 import { deliverSigned } from '#lib/delivery/signed-delivery.ts';
 import { hubSigner, partnerDirectory } from '#lib/hub-runtime.ts';
 import { logger } from '#lib/logger.ts';
@@ -18,6 +19,10 @@ import { tableEnvName } from '#lib/resource-env.ts';
  * is retried on its own while other subjects in the batch go on; after maxReceiveCount the
  * queue moves the message to the partner's DLQ (redrive with `npm run hub-admin -- redrive`).
  * Idempotent on the event id: a message redelivered after a successful POST is not POSTed again.
+ *
+ * Records are delivered one after another, so the batch is kept inside the function's time limit
+ * (functions/lib/delivery/delivery-budget.ts): a record is only attempted while one more attempt
+ * fits, and once the partner is found unreachable the rest of the batch goes back untried at once.
  */
 const persistenceStore = new DynamoDBPersistenceLayer({
   tableName: requireEnv(tableEnvName('idempotency')),
@@ -29,6 +34,8 @@ const idempotency = new IdempotencyConfig({
   expiresAfterSeconds: 15 * 24 * 3600,
 });
 const timeoutMs = integerEnv('DELIVERY_TIMEOUT_MS', 10_000, { min: 100, max: 60_000 });
+/** Room around each POST: registry lookup, KMS signing, idempotency writes, the batch response. */
+const marginMs = 3_000;
 
 export class UndeliverableEventError extends Error {
   override readonly name = 'UndeliverableEventError';
@@ -71,11 +78,49 @@ async function deliverRecord(record: SQSRecord): Promise<void> {
   logger.info('event delivered', { eventId: (event as PartnerEvent).id, ...result });
 }
 
+/** Logs why a record failed; the processor reports it in `batchItemFailures`. */
+function logFailure(record: SQSRecord, error: unknown): void {
+  if (error instanceof DeliveryDeferredError) {
+    if (error.reason === 'deadline' && error.attemptedBefore === 0) {
+      // Not one attempt fits in a fresh invocation: the function timeout is too short for
+      // DELIVERY_TIMEOUT_MS, and every event would go to the DLQ untried.
+      logger.error('function timeout leaves no room for a delivery attempt', {
+        messageId: record.messageId,
+        deliveryTimeoutMs: timeoutMs,
+        marginMs,
+        reason: error.message,
+      });
+    } else {
+      logger.info('event deferred to a later invocation', {
+        messageId: record.messageId,
+        reason: error.message,
+      });
+    }
+    return;
+  }
+  // Info, not warn: a failed attempt is retried; the DLQ alarm is the signal to act on.
+  logger.info('event not delivered', { messageId: record.messageId, error });
+}
+
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
     idempotency.registerLambdaContext(context);
-    return processPartialResponse(event, deliverRecord, new SqsFifoPartialProcessorAsync(), {
+    // One budget per invocation: it remembers whether this batch already found the partner down.
+    const deliver = withDeliveryBudget(deliverRecord, {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      attemptMs: timeoutMs,
+      marginMs,
+    });
+    const deliverLogged = async (record: SQSRecord): Promise<void> => {
+      try {
+        await deliver(record);
+      } catch (error) {
+        logFailure(record, error);
+        throw error;
+      }
+    };
+    return processPartialResponse(event, deliverLogged, new SqsFifoPartialProcessorAsync(), {
       context,
       skipGroupOnError: true,
     });

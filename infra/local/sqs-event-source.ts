@@ -11,6 +11,10 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
  * batches of up to `batchSize` records, deletes what succeeded, and leaves the rest to become
  * visible again after the queue's visibility timeout. The queue's redrive policy (moto implements
  * it on receive) moves a message to the DLQ after maxReceiveCount receives, as in AWS.
+ *
+ * Like Lambda, an invocation that outlives the function timeout (the context's remaining time)
+ * fails as a whole: nothing is deleted, whatever the handler does later. The handler cannot be
+ * killed in-process, so it runs on in the background; its late result is ignored.
  */
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
@@ -23,6 +27,11 @@ export interface SqsEventSourceOptions {
   context: () => Context;
   region: string;
   onError?: (error: unknown) => void;
+}
+
+/** The handler did not finish within the function timeout (Lambda: "Task timed out"). */
+export class InvocationTimeoutError extends Error {
+  override readonly name = 'InvocationTimeoutError';
 }
 
 export class SqsEventSource {
@@ -73,10 +82,10 @@ export class SqsEventSource {
     const records = Messages.map((message) => this.toRecord(message));
     let failed: Set<string>;
     try {
-      const response = await this.options.handler({ Records: records }, this.options.context());
+      const response = await this.invoke({ Records: records });
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {
-      // A thrown invocation fails the whole batch, as in Lambda: nothing is deleted.
+      // A thrown or timed-out invocation fails the whole batch, as in Lambda: nothing is deleted.
       this.options.onError?.(error);
       return Messages.length;
     }
@@ -90,6 +99,30 @@ export class SqsEventSource {
       );
     }
     return Messages.length;
+  }
+
+  /** Runs the handler against the function timeout; rejects with InvocationTimeoutError. */
+  private async invoke(event: SQSEvent): Promise<SQSBatchResponse | undefined> {
+    const context = this.options.context();
+    const limitMs = context.getRemainingTimeInMillis();
+    const invocation = Promise.resolve().then(() => this.options.handler(event, context));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // The handler goes on in the background; a late failure must not go unhandled.
+        invocation.catch(() => undefined);
+        reject(
+          new InvocationTimeoutError(
+            `${context.functionName} timed out after ${limitMs} ms with ${event.Records.length} record(s); the batch returns to the queue`,
+          ),
+        );
+      }, limitMs);
+    });
+    try {
+      return await Promise.race([invocation, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private toRecord(message: Message): SQSRecord {

@@ -4,15 +4,21 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
- * SDK clients, one per service per process (module scope = once per cold start).
+ * SDK clients, one per service per process (built on first use, then kept for the cold start).
  *
  * `AWS_ENDPOINT_URL` (the SDK's standard variable) points every client at an emulator. It is also
  * passed explicitly because the SQS client otherwise sends each call to the host named in the
  * queue URL, which an emulator may spell differently from the endpoint it listens on.
  * With no endpoint set, the same code talks to AWS with the ambient credentials.
+ *
+ * The variable is read when a client is first built, not when this module is loaded: the local
+ * runner sets it after its own imports, and a module imported earlier that pulls this one in
+ * must not pin the clients to real AWS (and the developer's credentials).
  */
-const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
-const common = { ...(endpoint ? { endpoint } : {}), maxAttempts: 3 };
+const clientConfig = (): { endpoint?: string; maxAttempts: number } => {
+  const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
+  return { ...(endpoint ? { endpoint } : {}), maxAttempts: 3 };
+};
 
 let dynamo: DynamoDBClient | undefined;
 let documents: DynamoDBDocumentClient | undefined;
@@ -20,7 +26,7 @@ let sqs: SQSClient | undefined;
 let kms: KMSClient | undefined;
 
 export const dynamoClient = (): DynamoDBClient => {
-  dynamo ??= new DynamoDBClient(common);
+  dynamo ??= new DynamoDBClient(clientConfig());
   return dynamo;
 };
 
@@ -32,11 +38,11 @@ export const documentClient = (): DynamoDBDocumentClient => {
 };
 
 export const sqsClient = (): SQSClient => {
-  sqs ??= new SQSClient(common);
+  sqs ??= new SQSClient(clientConfig());
   return sqs;
 };
 
 export const kmsClient = (): KMSClient => {
-  kms ??= new KMSClient(common);
+  kms ??= new KMSClient(clientConfig());
   return kms;
 };
