@@ -19,6 +19,7 @@ import {
   PartnerAdminError,
   registerPartner,
   retirePartnerKey,
+  setPartnerDivision,
   setPartnerEndpoint,
   setPartnerStatus,
 } from '#lib/registry/partner-admin.ts';
@@ -30,7 +31,9 @@ import { RegistryStore } from '#lib/registry/registry-store.ts';
  *
  *   npm run hub-admin -- list
  *   npm run hub-admin -- show <partner>
- *   npm run hub-admin -- register <partner> --name <n> --roles province,verifier --jwk key.json [--endpoint URL] [--not-before ISO]
+ *   npm run hub-admin -- register <partner> --name <n> --roles province,verifier --jwk key.json [--division 320000] [--endpoint URL] [--not-before ISO]
+ *     (--division, the GB/T 2260 code of the partner's jurisdiction, is required with the credential-issuer role)
+ *   npm run hub-admin -- set-division <partner> <GB/T 2260 code>
  *   npm run hub-admin -- add-key <partner> --jwk key.json [--not-before ISO] [--not-after ISO]
  *   npm run hub-admin -- retire-key <partner> <kid> [--at ISO]
  *   npm run hub-admin -- suspend|reinstate <partner> --reason "…"
@@ -52,6 +55,7 @@ const { positionals, values } = parseArgs({
     roles: { type: 'string' },
     jwk: { type: 'string' },
     endpoint: { type: 'string' },
+    division: { type: 'string' },
     'not-before': { type: 'string' },
     'not-after': { type: 'string' },
     at: { type: 'string' },
@@ -75,13 +79,19 @@ const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
 class UsageError extends Error {}
 
+const positiveInteger = (value: string, what: string): number => {
+  const number = /^[0-9]{1,9}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number > 0)) throw new UsageError(`${what} must be a positive integer, got "${value}"`);
+  return number;
+};
+
 async function main(): Promise<void> {
   switch (command) {
     case 'list':
       for (const partner of await registry().list()) {
         const live = partner.apiKeys.filter((key) => !key.notAfter || Date.parse(key.notAfter) > Date.now());
         console.log(
-          `${partner.partnerId.padEnd(24)} ${partner.status.padEnd(10)} ${partner.roles.join(',').padEnd(44)} keys: ${live.map((key) => key.kid).join(', ')}`,
+          `${partner.partnerId.padEnd(24)} ${partner.status.padEnd(10)} ${(partner.divisionCode ?? '-').padEnd(7)} ${partner.roles.join(',').padEnd(44)} keys: ${live.map((key) => key.kid).join(', ')}`,
         );
       }
       return;
@@ -95,6 +105,7 @@ async function main(): Promise<void> {
           name: need(values.name, '--name'),
           roles: need(values.roles, '--roles').split(','),
           keys: [readJwk(values.jwk)],
+          ...(values.division ? { divisionCode: values.division } : {}),
           ...(values.endpoint ? { endpoint: values.endpoint } : {}),
           ...(values['not-before'] ? { notBefore: values['not-before'] } : {}),
         }),
@@ -128,6 +139,9 @@ async function main(): Promise<void> {
           need(values.reason, '--reason'),
         ),
       );
+      return;
+    case 'set-division':
+      print(await setPartnerDivision(registry(), need(args[0], '<partner>'), need(args[1], '<code>')));
       return;
     case 'set-endpoint':
       print(await setPartnerEndpoint(registry(), need(args[0], '<partner>'), need(args[1], '<URL>')));
@@ -179,6 +193,8 @@ async function main(): Promise<void> {
       const partnerId = need(args[0], '<partner>');
       const queue = queues().find((candidate) => candidate.partnerId === partnerId);
       if (!queue) throw new UsageError(`partner ${partnerId} has no outbox queue`);
+      // Checked before touching any queue: `--max abc` is a usage error, not a silent NaN.
+      const max = values.max === undefined ? undefined : positiveInteger(values.max, '--max');
       const sqs = sqsClient();
       const result = await redrive(
         sqs,
@@ -186,9 +202,11 @@ async function main(): Promise<void> {
           dlqUrl: await queueUrl(sqs, queue.dlq.name, queue.fifo),
           sourceUrl: await queueUrl(sqs, outboxQueueName(partnerId), queue.fifo),
         },
-        { fifo: queue.fifo, ...(values.max ? { max: Number(values.max) } : {}) },
+        { fifo: queue.fifo, ...(max === undefined ? {} : { max }) },
       );
-      console.log(`moved ${result.moved} message(s) from ${queue.dlq.name} back to ${queue.name}`);
+      console.log(
+        `moved ${result.moved} message(s) from ${queue.dlq.name} back to ${queue.name} (the DLQ held about ${result.held} when the run started; anything that failed again during the run waits for the next one)`,
+      );
       return;
     }
     default:

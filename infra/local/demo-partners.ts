@@ -3,7 +3,7 @@ import type { JWK } from 'jose';
 import { type PartnerSpec, partners } from '#infra/partners.ts';
 import { credentialSigner } from '#lib/credentials/credential-signer.ts';
 import { publishIssuingKeys } from '#lib/credentials/issuing-key-set.ts';
-import { registerPartner } from '#lib/registry/partner-admin.ts';
+import { registerPartner, setPartnerDivision } from '#lib/registry/partner-admin.ts';
 import type { RegistryStore } from '#lib/registry/registry-store.ts';
 import { localKeySigner } from '#lib/signing/local-key-signer.ts';
 import type { Signer } from '#lib/signing/signer.ts';
@@ -55,22 +55,30 @@ export async function signDemoCredential(
 
 /**
  * Registers every partner of infra/partners.ts with its demo key, as an operator would with
- * `hub-admin register`. Callback partners get `endpointFor(id)` as their endpoint. Demo issuers
- * then publish their issuing key, as they would with `PUT /v1/issuers/{id}/keys`, unless they
- * already have issuing keys.
+ * `hub-admin register` (jurisdiction included). Callback partners get `endpointFor(id)` as their
+ * endpoint. A partner already registered without a jurisdiction (a registry from before partners
+ * had one) gets it set, as an operator would with `hub-admin set-division`. Demo issuers then
+ * publish their issuing key, as they would with `PUT /v1/issuers/{id}/keys`, unless they already
+ * have issuing keys.
  */
 export async function registerDemoPartners(
   store: RegistryStore,
   endpointFor: (partner: PartnerSpec) => string | undefined,
 ): Promise<void> {
   for (const partner of partners) {
-    if (await store.get(partner.id)) continue;
+    const existing = await store.get(partner.id);
+    if (existing) {
+      if (existing.divisionCode === undefined)
+        await setPartnerDivision(store, partner.id, partner.divisionCode);
+      continue;
+    }
     const { d: _private, ...publicJwk } = demoPrivateJwk(partner.id);
     const endpoint = partner.callbacks ? endpointFor(partner) : undefined;
     await registerPartner(store, {
       partnerId: partner.id,
       name: partner.name,
       roles: partner.roles,
+      divisionCode: partner.divisionCode,
       keys: [publicJwk],
       notBefore: '2026-01-01T00:00:00Z',
       ...(endpoint === undefined ? {} : { endpoint }),

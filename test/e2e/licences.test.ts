@@ -131,6 +131,40 @@ describe('POST /v1/licences', () => {
     expect(problemType(answer)).toBe('licence-not-issuer');
   });
 
+  it("refuses a province publishing a licence in another province's name (403), which no one can then recognise", async () => {
+    // The review repro: js-jtt signs Shanghai's permit, changing only issuer.partnerId (沪交运管许可
+    // 浦字310115000001号, 上海市交通委员会, 11310000002435681K and division 310000 kept).
+    const forged = structuredClone(permit);
+    forged.issuer.partnerId = 'js-jtt';
+    const answer = await publish(forged);
+    expect(answer.status).toBe(403);
+    expect(problemType(answer)).toBe('licence-outside-jurisdiction');
+    expect(answer.body.detail).toMatch(/^js-jtt may publish only licences issued within its jurisdiction/);
+    expect(answer.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/issuer/divisionCode' }),
+      expect.objectContaining({ pointer: '/issuer/code' }),
+    ]);
+    const status = await t.call('js-jtt', 'GET', licencePath('js-jtt', permit.licenceNo, '/status'));
+    expect(status.status).toBe(404);
+    expect(await verify(await sign(forged), 'zj-checkpoint-jiaxing')).toMatchObject({
+      decision: 'rejected',
+      reason: 'issuer-mismatch',
+    });
+  });
+
+  it("publishes a city authority's licence through its province, and names both to verifiers", async () => {
+    const suzhou = licenceFixtures['vehicle-transport-certificate'].find(
+      ({ name }) => name === 'vehicle-transport-certificate.js-suzhou',
+    )?.payload as LicencePayload;
+    const result = await verify(documentOf(suzhou), 'zj-checkpoint-jiaxing');
+    expect(result.decision).toBe('recognised');
+    expect(result.licence?.issuer).toEqual({
+      partnerId: 'js-jtt',
+      partnerName: '江苏省交通运输厅',
+      name: '苏州市交通运输局',
+    });
+  });
+
   it('refuses a schema-invalid licence with the fields (400)', async () => {
     const broken = structuredClone(permit);
     broken.licenceNo = '沪交运管许可浦字310115000999号';

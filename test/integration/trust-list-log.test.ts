@@ -27,6 +27,7 @@ const register = (partnerId: string, roles: string[]) =>
     partnerId,
     name: partnerId,
     roles,
+    divisionCode: partnerId.startsWith('sh-') ? '310000' : '330000',
     keys: [publicPart(generatePrivateJwk('ES256', `${partnerId}-1`))],
   });
 

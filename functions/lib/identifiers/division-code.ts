@@ -56,3 +56,22 @@ export function isValidDivisionCode(value: unknown): boolean {
 export function provinceAbbreviation(divisionCode: string): string | undefined {
   return PROVINCE_ABBREVIATIONS[divisionCode.slice(0, 2)];
 }
+
+/**
+ * Whether the division `code` lies within `jurisdiction`, by the level of the jurisdiction: a
+ * province code (`xx0000`) covers every code of that province, a prefecture code (`xxxx00`) every
+ * code of that prefecture, a county code only itself. A code never covers the level above it
+ * (`320500` 苏州 does not cover `320000` 江苏省). Anything not shaped like a division code is
+ * covered by nothing and covers nothing.
+ *
+ * @example
+ * divisionCovers('310000', '310115') // true: 浦东新区 is in 上海市
+ * divisionCovers('320500', '320583') // true: 昆山市 is in 苏州市
+ * divisionCovers('320500', '321100') // false: 镇江市 is not in 苏州市
+ */
+export function divisionCovers(jurisdiction: string, code: string): boolean {
+  if (!isValidDivisionCode(jurisdiction) || !isValidDivisionCode(code)) return false;
+  if (jurisdiction.endsWith('0000')) return code.startsWith(jurisdiction.slice(0, 2));
+  if (jurisdiction.endsWith('00')) return code.startsWith(jurisdiction.slice(0, 4));
+  return code === jurisdiction;
+}

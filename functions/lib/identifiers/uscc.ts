@@ -50,3 +50,13 @@ export function isValidUscc(value: unknown): boolean {
 export function usccOrgCodeIsValid(uscc: string): boolean {
   return isValidOrgCode(uscc.slice(8, 17));
 }
+
+/**
+ * Positions 3–8 of a USCC: the GB/T 2260 division where the entity was registered (for a state
+ * organ, the division it serves). Meaningful only for a value that {@link isValidUscc} accepts.
+ *
+ * @example usccDivisionCode('11310000002435681K') // '310000'
+ */
+export function usccDivisionCode(uscc: string): string {
+  return uscc.slice(2, 8);
+}

@@ -1,6 +1,6 @@
 import type { HolderIdType, LicencePayload, LicenceType } from '#lib/licences/licence-types.ts';
 import { LICENCE_TYPES } from '#lib/licences/licence-types.ts';
-import type { Role } from '#lib/registry/partner.ts';
+import type { Partner, Role } from '#lib/registry/partner.ts';
 
 /**
  * Data minimisation (数据最小化): what of a licence each partner is shown. One table decides it, so
@@ -73,7 +73,11 @@ export interface LicenceView {
   licenceNo: string;
   licenceTypeCode?: string;
   licenceIdentifier?: string;
-  issuer: { partnerId: string; name: string; code?: string; divisionCode?: string };
+  /**
+   * `partnerId` and `partnerName`: the partner that vouches for the licence, as the trust registry
+   * knows it; `name`, `code`, `divisionCode`: the issuing authority as the licence states it.
+   */
+  issuer: { partnerId: string; partnerName: string; name: string; code?: string; divisionCode?: string };
   holder: { name: string; idType: string; id: string };
   issueDate?: string;
   validFrom: string;
@@ -102,8 +106,16 @@ export function maskId(id: string): string {
   return chars.map((c, i) => (i < keep || i >= chars.length - keep ? c : '*')).join('');
 }
 
-/** The licence as `tier` may see it. */
-export function discloseLicence(licence: LicencePayload, tier: DisclosureTier): LicenceView {
+/**
+ * The licence as `tier` may see it. `issuer` is the partner that published it, from the trust
+ * registry: every view names it (`issuer.partnerName`) beside the authority the payload names, so a
+ * verifier sees who vouches for the licence, not only who the licence says issued it.
+ */
+export function discloseLicence(
+  licence: LicencePayload,
+  tier: DisclosureTier,
+  issuer: Pick<Partner, 'name'>,
+): LicenceView {
   const definition = LICENCE_TYPES[licence.licenceType];
   const base = {
     licenceType: licence.licenceType,
@@ -115,7 +127,7 @@ export function discloseLicence(licence: LicencePayload, tier: DisclosureTier): 
       licenceNo: licence.licenceNo,
       licenceTypeCode: licence.licenceTypeCode,
       ...(licence.licenceIdentifier === undefined ? {} : { licenceIdentifier: licence.licenceIdentifier }),
-      issuer: { ...licence.issuer },
+      issuer: { ...licence.issuer, partnerName: issuer.name },
       holder: { ...licence.holder },
       issueDate: licence.issueDate,
       validFrom: licence.validFrom,
@@ -136,7 +148,7 @@ export function discloseLicence(licence: LicencePayload, tier: DisclosureTier): 
   const view: LicenceView = {
     ...base,
     licenceNo,
-    issuer: { partnerId: licence.issuer.partnerId, name: licence.issuer.name },
+    issuer: { partnerId: licence.issuer.partnerId, partnerName: issuer.name, name: licence.issuer.name },
     holder: { name: licence.holder.name, idType: licence.holder.idType, id: holderId },
     validFrom: licence.validFrom,
     ...(licence.validTo === undefined ? {} : { validTo: licence.validTo }),
@@ -152,7 +164,7 @@ export function discloseLicence(licence: LicencePayload, tier: DisclosureTier): 
     (personal && licence.licenceIdentifier.includes(licence.holder.id))
       ? {}
       : { licenceIdentifier: licence.licenceIdentifier }),
-    issuer: { ...licence.issuer },
+    issuer: { ...licence.issuer, partnerName: issuer.name },
     issueDate: licence.issueDate,
   };
 }

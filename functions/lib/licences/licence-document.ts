@@ -7,6 +7,7 @@ import {
 } from '#lib/credentials/credential-verifier.ts';
 import type { IssuingKey } from '#lib/credentials/issuing-keys.ts';
 import type { FieldError } from '#lib/errors.ts';
+import { jurisdictionErrors } from '#lib/licences/jurisdiction.ts';
 import { type LicencePayload, validateLicence } from '#lib/licences/licence-types.ts';
 import type { Partner } from '#lib/registry/partner.ts';
 import type { PartnerDirectory } from '#lib/registry/registry-store.ts';
@@ -15,7 +16,9 @@ import { PARTNER_ID_PATTERN } from '#lib/signing/protocol.ts';
 /**
  * A licence document (电子证照) is a compact JWS, header `typ: delta-licence+jws`, `alg` ES256,
  * EdDSA or SM2SM3, `kid` one of the issuer's issuing keys, whose payload is the licence JSON
- * (schemas/licence/v1.json + its type's schema). The issuer is `payload.issuer.partnerId`.
+ * (schemas/licence/v1.json + its type's schema). The issuer is `payload.issuer.partnerId`, and
+ * the issuing authority the payload names must lie within that partner's jurisdiction in the trust
+ * registry (jurisdiction.ts), or the document is `issuer-mismatch`.
  *
  * {@link LicenceDocumentChecker.check} answers any input with a result, never a throw: the
  * document is the untrusted part of every licence request.
@@ -24,8 +27,12 @@ export const LICENCE_JWS_TYP = 'delta-licence+jws';
 /** Largest licence document accepted, in characters (a 64-field licence fits with room to spare). */
 export const LICENCE_DOCUMENT_MAX_LENGTH = 16_384;
 
-/** Why a document is not a valid licence, before its status is considered. */
-export type DocumentFailure = CredentialFailure | 'schema-invalid';
+/**
+ * Why a document is not a valid licence, before its status is considered. `issuer-mismatch`: the
+ * signature is the partner's, but the issuing authority the licence names (its division, or the
+ * division in its USCC) is outside that partner's jurisdiction.
+ */
+export type DocumentFailure = CredentialFailure | 'schema-invalid' | 'issuer-mismatch';
 
 /** What a verified signature makes authentic about a document, even one that fails its schema. */
 export interface AuthenticClaims {
@@ -59,7 +66,7 @@ export interface RejectedDocument {
   reason: DocumentFailure;
   detail: string;
   documentHash: string;
-  /** Field errors of a `schema-invalid` licence, pointing into the payload. */
+  /** Field errors of a `schema-invalid` or `issuer-mismatch` licence, pointing into the payload. */
   errors?: FieldError[];
   /** Present when the signature verified: the claims can be attributed to their issuer. */
   claims?: AuthenticClaims;
@@ -135,9 +142,28 @@ export class LicenceDocumentChecker {
         claims,
       };
     }
+    const licence = verified.payload as unknown as LicencePayload;
+    // After the schema (so the issuer fields have their shape), before anything trusts the content:
+    // also for a document rescued as published, which may predate this check.
+    const outside = jurisdictionErrors(licence.issuer, verified.issuer);
+    if (outside.length > 0) {
+      return {
+        ok: false,
+        reason: 'issuer-mismatch',
+        detail: clip(
+          `the licence names an issuing authority outside the jurisdiction of its issuer: ${outside
+            .map((e) => `${e.pointer} ${e.detail}`)
+            .join('; ')}`,
+          1000,
+        ),
+        documentHash: hash,
+        errors: outside.map((e) => ({ pointer: e.pointer, detail: clip(e.detail, 500) })),
+        claims,
+      };
+    }
     return {
       ok: true,
-      licence: verified.payload as unknown as LicencePayload,
+      licence,
       issuer: verified.issuer,
       key: verified.key,
       documentHash: hash,

@@ -14,6 +14,19 @@ export class LicenceNotIssuerError extends HubError {
   readonly title = 'Only the issuing partner may do this';
 }
 
+/**
+ * 403: the caller is the issuer the licence names, but the issuing authority it names (its
+ * division, or the registration division in its USCC) is outside the caller's jurisdiction in the
+ * trust registry: a province publishing a licence in another province's name. Its own type, not
+ * `licence-not-issuer`: the caller did sign as itself, and the fix is in the licence's issuer
+ * fields (or in the registry), not in who calls. `errors` point into the licence payload.
+ */
+export class LicenceOutsideJurisdictionError extends HubError {
+  readonly status = 403;
+  readonly code = 'licence-outside-jurisdiction';
+  readonly title = "Licence issued outside the publisher's jurisdiction";
+}
+
 /** 404: no licence with this issuer and number has been published. */
 export class LicenceNotFoundError extends HubError {
   readonly status = 404;

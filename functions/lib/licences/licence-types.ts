@@ -267,9 +267,13 @@ export interface LicenceValidationResult {
  * cannot express. Semantic checks run only once the schema passes (so they can rely on the shape).
  *
  * Errors: schema violations; a USCC (issuer, organisation holder) or resident ID (holder) whose
- * check character is wrong; validTo before validFrom; an unknown licenceType; type-specific rules.
- * Warnings: a GB/T 36904 identifier whose check character is wrong or whose parts disagree with the
- * envelope; a USCC whose inner GB 11714 check fails; type-specific hints.
+ * check character is wrong; validTo before validFrom; an unknown licenceType; a GB/T 36904
+ * identifier naming another issuing authority than `issuer.code`; type-specific rules.
+ * Warnings: a GB/T 36904 identifier whose check character is wrong or whose type code or version
+ * disagree with the envelope; a USCC whose inner GB 11714 check fails; type-specific hints.
+ *
+ * Whether the issuing authority lies within the publishing partner's jurisdiction needs the trust
+ * registry, so it is checked by the document checker, not here (jurisdiction.ts).
  *
  * @example
  * const { errors, warnings } = validateLicence(body);
@@ -308,7 +312,8 @@ function checkEnvelope(licence: LicencePayload, { errors, warnings }: SemanticFi
   if (licence.validTo !== undefined && licence.validTo < licence.validFrom) {
     errors.push({ pointer: '/validTo', detail: 'must not be before validFrom' });
   }
-  if (licence.licenceIdentifier !== undefined) checkIdentifier(licence, licence.licenceIdentifier, warnings);
+  if (licence.licenceIdentifier !== undefined)
+    checkIdentifier(licence, licence.licenceIdentifier, { errors, warnings });
 }
 
 function checkUscc(code: string, pointer: string, errors: FieldError[], warnings: string[]): void {
@@ -319,7 +324,11 @@ function checkUscc(code: string, pointer: string, errors: FieldError[], warnings
   }
 }
 
-function checkIdentifier(licence: LicencePayload, identifier: string, warnings: string[]): void {
+function checkIdentifier(
+  licence: LicencePayload,
+  identifier: string,
+  { errors, warnings }: SemanticFindings,
+): void {
   // The schema pattern guarantees the shape, so parsing cannot fail here.
   const parsed = parseLicenceIdentifier(identifier);
   if (!parsed) return;
@@ -332,8 +341,15 @@ function checkIdentifier(licence: LicencePayload, identifier: string, warnings: 
   if (parts.typeCode !== licence.licenceTypeCode) {
     warnings.push(`/licenceIdentifier: type code ${parts.typeCode} differs from licenceTypeCode`);
   }
-  if (parts.issuerCode !== licence.issuer.code) {
-    warnings.push(`/licenceIdentifier: issuer code ${parts.issuerCode} differs from issuer.code`);
+  // An error, not a warning: the identifier is the licence's national identity, and one naming
+  // another authority than the issuer fields would let a licence carry a second issuer past the
+  // jurisdiction check (which reads issuer.code). Not reported for an issuer.code that is itself
+  // wrong: that error already stands, and the disagreement would only be its echo.
+  if (parts.issuerCode !== licence.issuer.code && isValidUscc(licence.issuer.code)) {
+    errors.push({
+      pointer: '/licenceIdentifier',
+      detail: `names issuing authority ${parts.issuerCode}, not issuer.code ${licence.issuer.code} (GB/T 36904: 颁发机构代码)`,
+    });
   }
   if (Number(parts.version) !== licence.version) {
     warnings.push(`/licenceIdentifier: version ${parts.version} differs from version ${licence.version}`);

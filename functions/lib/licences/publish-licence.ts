@@ -10,6 +10,7 @@ import {
   LicenceDocumentRejectedError,
   LicenceInvalidError,
   LicenceNotIssuerError,
+  LicenceOutsideJurisdictionError,
   LicenceRevokedError,
   LicenceVersionConflictError,
 } from '#lib/licences/licence-errors.ts';
@@ -22,7 +23,9 @@ import type { LicenceHead, LicenceStore } from '#lib/licences/licence-store.ts';
  *
  * Rules, in order: the caller must be the issuer the licence names (403 `licence-not-issuer`);
  * the document must verify against that issuer's issuing keys (400 `licence-document-rejected`)
- * and its licence type's schema (400 `licence-invalid`, with the fields); the version must be 1
+ * and its licence type's schema (400 `licence-invalid`, with the fields); the issuing authority it
+ * names must lie within the caller's jurisdiction in the trust registry (403
+ * `licence-outside-jurisdiction`, see jurisdiction.ts); the version must be 1
  * for a new licence and current + 1 otherwise (409 `licence-version-conflict`); a revoked licence
  * takes no new version (409 `licence-revoked`). Publishing the same licence content again (the
  * same document, or the same payload signed anew) is a 200 no-op, so a client may retry freely.
@@ -60,6 +63,19 @@ export async function publishLicence(
       throw new LicenceInvalidError(
         'the licence does not match its schema; errors point into the licence payload',
         checked.errors ?? [],
+      );
+    }
+    if (checked.reason === 'issuer-mismatch') {
+      throw new LicenceOutsideJurisdictionError(
+        clip(
+          `${input.caller.partnerId} may publish only licences issued within its jurisdiction; ${(
+            checked.errors ?? []
+          )
+            .map((e) => `${e.pointer}: ${e.detail}`)
+            .join('; ')}`,
+          2000,
+        ),
+        { extensions: { errors: checked.errors ?? [] } },
       );
     }
     throw rejected(checked.reason, checked.detail);

@@ -10,7 +10,8 @@ import type { Signer } from '#lib/signing/signer.ts';
 
 /**
  * POST /v1/licences/verify: a partner presents a licence document; the hub checks signature,
- * schema, issuer and key, then the licence's current status and validity from its HEAD, records a
+ * schema, issuer and key, that the issuing authority is within the issuer's jurisdiction
+ * (`issuer-mismatch` otherwise: a document published before that check existed is caught here), then the licence's current status and validity from its HEAD, records a
  * recognition event the issuer can list, and answers with the decision, the part of the licence
  * the caller's role may see, and a hub-signed receipt.
  *
@@ -105,7 +106,7 @@ export async function verifyLicence(
     const reason: StatusReason | undefined = head
       ? await statusReason(head, licence.version, checked.payloadHash, now, ports.store)
       : 'not-published';
-    const view = discloseLicence(licence, disclosureTier(input.caller, issuerId));
+    const view = discloseLicence(licence, disclosureTier(input.caller, issuerId), checked.issuer);
     outcome = {
       decision: reason === undefined ? 'recognised' : 'rejected',
       ...(reason === undefined ? {} : { reason, detail: REASON_DETAIL[reason] }),

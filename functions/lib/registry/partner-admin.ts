@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { ConflictError, NotFoundError } from '#lib/errors.ts';
+import { isValidDivisionCode } from '#lib/identifiers/division-code.ts';
 import { isRole, keyWindowState, type Partner, type PartnerKey, type Role } from '#lib/registry/partner.ts';
 import { toPartnerKey } from '#lib/registry/partner-keys.ts';
 import type { RegistryStore } from '#lib/registry/registry-store.ts';
@@ -17,13 +18,18 @@ export interface RegisterPartnerInput {
   partnerId: string;
   name: string;
   roles: string[];
+  /**
+   * GB/T 2260 code of the partner's jurisdiction (`320000` 江苏省, `320500` 苏州市…); required for a
+   * credential issuer, whose licences must be issued within it.
+   */
+  divisionCode?: string;
   endpoint?: string;
   keys: JWK[];
   notBefore?: string;
 }
 
 export async function registerPartner(
-  store: RegistryStore,
+  store: Pick<RegistryStore, 'create'>,
   input: RegisterPartnerInput,
   now = new Date(),
 ): Promise<Partner> {
@@ -35,6 +41,12 @@ export async function registerPartner(
   if (input.partnerId === HUB_ISSUER)
     throw new PartnerAdminError(`"${HUB_ISSUER}" is the hub's own issuer id`);
   const roles = checkRoles(input.roles);
+  if (input.divisionCode !== undefined) checkDivision(input.divisionCode);
+  else if (roles.includes('credential-issuer')) {
+    throw new PartnerAdminError(
+      'a credential issuer needs its jurisdiction: give its GB/T 2260 division code (--division 320000)',
+    );
+  }
   if (input.keys.length === 0) throw new PartnerAdminError('register at least one public key');
   const window = { notBefore: input.notBefore ?? now.toISOString() };
   const apiKeys = await Promise.all(input.keys.map((jwk) => toPartnerKey(jwk, window)));
@@ -44,6 +56,7 @@ export async function registerPartner(
       partnerId: input.partnerId,
       name: input.name,
       roles,
+      ...(input.divisionCode === undefined ? {} : { divisionCode: input.divisionCode }),
       status: 'active',
       ...(input.endpoint === undefined ? {} : { endpoint: checkEndpoint(input.endpoint) }),
       apiKeys,
@@ -116,6 +129,28 @@ export async function setPartnerEndpoint(
 }
 
 /** Valid at `at` (not merely not yet retired): the partner must be able to sign at that moment. */
+/**
+ * Sets a partner's jurisdiction (GB/T 2260 code): for a credential issuer registered before the
+ * registry held one, or one whose remit changed. Takes effect within the registry cache time, for
+ * publication and verification alike.
+ */
+export async function setPartnerDivision(
+  store: Pick<RegistryStore, 'update'>,
+  partnerId: string,
+  divisionCode: string,
+): Promise<Partner> {
+  checkDivision(divisionCode);
+  return store.update(partnerId, (partner) => ({ ...partner, divisionCode }));
+}
+
+function checkDivision(divisionCode: string): void {
+  if (!isValidDivisionCode(divisionCode)) {
+    throw new PartnerAdminError(
+      `division "${divisionCode.slice(0, 20)}" is not a GB/T 2260 code (6 digits, e.g. 320000 or 320500)`,
+    );
+  }
+}
+
 function keyStillUsable(key: PartnerKey, at: Date): boolean {
   return keyWindowState(key, at) === 'valid';
 }

@@ -44,6 +44,13 @@ export interface Partner {
   /** HTTPS base URL the hub calls back (signed) for this partner; absent = no callbacks. */
   endpoint?: string;
   apiKeys: PartnerKey[];
+  /**
+   * GB/T 2260 code of the partner's jurisdiction (`310000` for a provincial department, `320500`
+   * for a city's…). Required for credential issuers: a licence they publish must be issued within
+   * it (functions/lib/licences/jurisdiction.ts). Optional in the type because partners registered
+   * before it existed lack it until an operator sets it (`hub-admin set-division`).
+   */
+  divisionCode?: string;
   /** Keys this partner signs credentials (passes, licences) with; only for credential issuers. */
   issuingKeys?: IssuingKey[];
   /** Optimistic-lock counter: every update is conditional on the version it read. */

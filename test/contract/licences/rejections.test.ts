@@ -196,6 +196,22 @@ describe('GB/T 36904 licence identifier', () => {
     expect(warnings).toEqual([expect.stringMatching(/^\/licenceIdentifier: version 001 differs/)]);
   });
 
+  it('rejects one whose issuer part names another authority than issuer.code', () => {
+    // Jiangsu's department as issuer, the identifier still Shanghai's (check character consistent).
+    const jiangsu = { ...permit.issuer, code: '113200000140032105', divisionCode: '320000' };
+    const { errors } = validateLicence({
+      ...permit,
+      licenceNo: permit.licenceNo.replace(/^沪/, '苏'),
+      issuer: jiangsu,
+    });
+    expect(errors).toEqual([
+      {
+        pointer: '/licenceIdentifier',
+        detail: expect.stringMatching(/11310000002435681K.*113200000140032105/),
+      },
+    ]);
+  });
+
   it('rejects a value that is not shaped like an identifier', () => {
     const { errors } = validateLicence({
       ...permit,

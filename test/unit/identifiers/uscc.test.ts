@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidOrgCode, orgCodeCheckCharacter } from '#lib/identifiers/org-code.ts';
-import { isValidUscc, USCC_CHARSET, usccCheckCharacter, usccOrgCodeIsValid } from '#lib/identifiers/uscc.ts';
+import {
+  isValidUscc,
+  USCC_CHARSET,
+  usccCheckCharacter,
+  usccDivisionCode,
+  usccOrgCodeIsValid,
+} from '#lib/identifiers/uscc.ts';
 
 // DOMAIN.md §1.2: one known-good code, the synthetic ones, the agency code; plus the ministries'
 // codes embedded in the GB/T 36904 examples (§1.4).
@@ -110,5 +116,13 @@ describe('organisation code (GB 11714-1997)', () => {
     // that decides validity.
     expect(isValidOrgCode('002502514')).toBe(true);
     expect(isValidOrgCode('B02502514')).toBe(true);
+  });
+});
+
+describe('USCC registration division (positions 3-8)', () => {
+  it('reads the GB/T 2260 code where the entity is registered', () => {
+    expect(usccDivisionCode('11310000002435681K')).toBe('310000'); // 上海市交通委员会
+    expect(usccDivisionCode('113205000141600138')).toBe('320500'); // a 苏州 authority
+    expect(usccDivisionCode('91320583MA1MXY2Q7K')).toBe('320583'); // an enterprise in 昆山
   });
 });

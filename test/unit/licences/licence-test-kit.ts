@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { partners } from '#infra/partners.ts';
 import { credentialSigner } from '#lib/credentials/credential-signer.ts';
 import { type IssuingKey, toIssuingKey } from '#lib/credentials/issuing-keys.ts';
 import { allocateIndex } from '#lib/credentials/status-list.ts';
@@ -9,8 +10,9 @@ import {
   type StatusPurpose,
 } from '#lib/credentials/status-list-store.ts';
 import { generateSm2KeyPair } from '#lib/crypto/sm2-jws.ts';
+import { formatLicenceIdentifier, parseLicenceIdentifier } from '#lib/identifiers/licence-identifier.ts';
 import { LICENCE_JWS_TYP } from '#lib/licences/licence-document.ts';
-import type { LicencePayload } from '#lib/licences/licence-types.ts';
+import type { LicenceIssuer, LicencePayload } from '#lib/licences/licence-types.ts';
 import type { Partner, Role } from '#lib/registry/partner.ts';
 import { generatePrivateJwk, MemoryDirectory, publicPart } from '../signing/fixtures.ts';
 
@@ -28,16 +30,27 @@ export async function addIssuer(
   directory: MemoryDirectory,
   partnerId: string,
   alg: 'ES256' | 'EdDSA' | 'SM2SM3' = 'ES256',
-  options: { roles?: Role[]; window?: { notBefore: string; notAfter?: string } } = {},
+  options: {
+    roles?: Role[];
+    window?: { notBefore: string; notAfter?: string };
+    /**
+     * The issuer's jurisdiction in the registry. Default: the demo partner's (infra/partners.ts),
+     * e.g. `310000` for sh-jtw; `null`: none (a partner registered before jurisdictions existed).
+     */
+    divisionCode?: string | null;
+  } = {},
 ): Promise<TestIssuer> {
   const kid = `${partnerId}-issuing-${alg.toLowerCase()}`;
   const privateJwk: JWK =
     alg === 'SM2SM3' ? { ...(generateSm2KeyPair().privateJwk as JWK), kid } : generatePrivateJwk(alg, kid);
   const key = await toIssuingKey({ ...publicPart(privateJwk), kid }, options.window ?? KEY_WINDOW);
+  const demo = partners.find((candidate) => candidate.id === partnerId);
+  const divisionCode = options.divisionCode === undefined ? demo?.divisionCode : options.divisionCode;
   const partner: Partner = {
     partnerId,
-    name: partnerId,
+    name: demo?.name ?? partnerId,
     roles: options.roles ?? ['province', 'credential-issuer', 'verifier'],
+    ...(divisionCode === null || divisionCode === undefined ? {} : { divisionCode }),
     status: 'active',
     apiKeys: [],
     issuingKeys: [key],
@@ -65,6 +78,27 @@ export function variant<T extends LicencePayload>(
   const copy = structuredClone(fixture);
   change(copy);
   return copy;
+}
+
+/** Issuing authorities (颁发机构) with GB 32100-valid USCCs, for licences issued in their name. */
+export const AUTHORITIES = {
+  shanghai: { name: '上海市交通委员会', code: '11310000002435681K', divisionCode: '310000' },
+  suzhou: { name: '苏州市交通运输局', code: '113205000141600138', divisionCode: '320500' },
+} as const satisfies Record<string, Omit<LicenceIssuer, 'partnerId'>>;
+
+/**
+ * A copy of `licence` issued in the name of `authority` (published by the same partner unless
+ * `authority.partnerId` says otherwise), its GB/T 36904 identifier re-made for the new authority.
+ */
+export function issuedBy<T extends LicencePayload>(licence: T, authority: Partial<LicenceIssuer>): T {
+  return variant(licence, (copy) => {
+    copy.issuer = { ...copy.issuer, ...authority };
+    const parsed = parseLicenceIdentifier(copy.licenceIdentifier);
+    if (parsed) {
+      const { check: _check, ...parts } = parsed.parts;
+      copy.licenceIdentifier = formatLicenceIdentifier({ ...parts, issuerCode: copy.issuer.code });
+    }
+  });
 }
 
 /** The issuer status lists in memory, with StatusListStore's semantics. */

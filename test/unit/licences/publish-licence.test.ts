@@ -4,6 +4,7 @@ import {
   LicenceDocumentRejectedError,
   LicenceInvalidError,
   LicenceNotIssuerError,
+  LicenceOutsideJurisdictionError,
   LicenceRevokedError,
   LicenceVersionConflictError,
 } from '#lib/licences/licence-errors.ts';
@@ -11,7 +12,9 @@ import type { LicencePayload } from '#lib/licences/licence-types.ts';
 import { type PublishLicencePorts, publishLicence } from '#lib/licences/publish-licence.ts';
 import { licenceFixtures } from '../../fixtures/licences/index.ts';
 import {
+  AUTHORITIES,
   addIssuer,
+  issuedBy,
   MemoryDirectory,
   MemoryStatusLists,
   type TestIssuer,
@@ -170,6 +173,79 @@ describe('publishLicence: only the issuer', () => {
     expect(error).toBeInstanceOf(LicenceDocumentRejectedError);
     expect((error as Error).message).toMatch(/^malformed/);
     expect((error as LicenceDocumentRejectedError).extensions.reason).toBe('malformed');
+  });
+});
+
+describe("publishLicence: only licences issued within the issuer's jurisdiction", () => {
+  const jsPermit = licenceFixtures['road-transport-operating-permit'][1]
+    ?.payload as LicencePayload<'road-transport-operating-permit'>;
+  const refusal = async (caller: string, document: string) => {
+    const error = await publishAs(caller, document).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(LicenceOutsideJurisdictionError);
+    return error as LicenceOutsideJurisdictionError;
+  };
+
+  it("refuses js-jtt publishing Shanghai's permit in its own partner id (the review repro), storing nothing", async () => {
+    // Only issuer.partnerId changed: 沪交运管许可浦字…号, 上海市交通委员会, 11310000002435681K, 310000 kept.
+    const forged = variant(permit, (l) => (l.issuer.partnerId = 'js-jtt'));
+    const error = await refusal('js-jtt', await js.sign(forged));
+    expect(error.status).toBe(403);
+    expect(error.code).toBe('licence-outside-jurisdiction');
+    expect(error.message).toMatch(/^js-jtt may publish only licences issued within its jurisdiction/);
+    expect(error.extensions.errors).toEqual([
+      { pointer: '/issuer/divisionCode', detail: expect.stringContaining('310000') },
+      { pointer: '/issuer/code', detail: expect.stringContaining('320000 苏') },
+    ]);
+    expect(store.heads.size).toBe(0);
+    expect(lists.lists.has('js-jtt')).toBe(false); // no status index handed out
+  });
+
+  it("refuses a licence naming another province's authority by its USCC only, or by its division only", async () => {
+    // A Jiangsu permit number and division, but Shanghai's USCC (identifier kept consistent).
+    const byUscc = issuedBy(jsPermit, { code: AUTHORITIES.shanghai.code });
+    const uscc = await refusal('js-jtt', await js.sign(byUscc));
+    expect((uscc.extensions.errors as { pointer: string }[]).map((e) => e.pointer)).toEqual(['/issuer/code']);
+    // Jiangsu's USCC, but a Shanghai division (and a 沪 number, which the division demands).
+    const byDivision = issuedBy(
+      variant(jsPermit, (l) => (l.licenceNo = '沪交运管许可浦字310115000777号')),
+      { divisionCode: '310115' },
+    );
+    const division = await refusal('js-jtt', await js.sign(byDivision));
+    expect((division.extensions.errors as { pointer: string }[]).map((e) => e.pointer)).toEqual([
+      '/issuer/divisionCode',
+    ]);
+  });
+
+  it('accepts a city authority under the province (苏州市交通运输局 for js-jtt)', async () => {
+    const suzhou = issuedBy(jsPermit, AUTHORITIES.suzhou);
+    const { created, answer } = await publishAs('js-jtt', await js.sign(suzhou));
+    expect(created).toBe(true);
+    expect(answer).toMatchObject({ outcome: 'published', issuer: 'js-jtt', licenceNo: jsPermit.licenceNo });
+    expect(answer.warnings).toEqual([]);
+  });
+
+  it('refuses every licence of an issuer the registry holds no jurisdiction for (fails closed)', async () => {
+    const legacy = await addIssuer(directory, 'zj-jtt', 'ES256', { divisionCode: null });
+    const zjVehicle = licenceFixtures['vehicle-transport-certificate'][1]?.payload as LicencePayload;
+    expect(zjVehicle.issuer.partnerId).toBe('zj-jtt');
+    const error = await refusal('zj-jtt', await legacy.sign(zjVehicle));
+    expect(error.extensions.errors).toEqual([
+      { pointer: '/issuer/partnerId', detail: expect.stringMatching(/no jurisdiction for zj-jtt/) },
+    ]);
+  });
+
+  it('refuses a GB/T 36904 identifier naming another authority than issuer.code (400, not a warning)', async () => {
+    const mixed = variant(jsPermit, (l) => {
+      l.licenceIdentifier = permit.licenceIdentifier as string; // Shanghai's identifier
+    });
+    const error = await publishAs('js-jtt', await js.sign(mixed)).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(LicenceInvalidError);
+    expect((error as LicenceInvalidError).errors).toEqual([
+      expect.objectContaining({
+        pointer: '/licenceIdentifier',
+        detail: expect.stringMatching(/11310000002435681K/),
+      }),
+    ]);
   });
 });
 

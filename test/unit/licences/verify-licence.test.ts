@@ -243,3 +243,83 @@ describe('verifyLicence: rejected, each with its reason', () => {
     expect((await verify(await ah.sign(future))).reason).toBe('not-yet-valid');
   });
 });
+
+describe('verifyLicence: the issuer and its jurisdiction', () => {
+  const shPermit = licenceFixtures['road-transport-operating-permit'][0]
+    ?.payload as LicencePayload<'road-transport-operating-permit'>;
+  const suzhouVehicle = licenceFixtures['vehicle-transport-certificate'].find(
+    ({ name }) => name === 'vehicle-transport-certificate.js-suzhou',
+  )?.payload as LicencePayload<'vehicle-transport-certificate'>;
+  const PROVINCE = { partnerId: 'sh-jtw', roles: ['province', 'credential-issuer', 'verifier'] as Role[] };
+
+  it('names the partner that vouches for the licence as the registry knows it, beside the authority', async () => {
+    await publish(crew);
+    const answer = await verify(await ah.sign(crew));
+    expect(answer.licence?.issuer).toEqual({
+      partnerId: 'ah-jtt',
+      partnerName: '安徽省交通运输厅',
+      name: crew.issuer.name,
+    });
+    await receiptClaims(answer);
+  });
+
+  it("recognises a city authority's licence published by its province (苏州市交通运输局 via js-jtt)", async () => {
+    const js = await addIssuer(directory, 'js-jtt', 'EdDSA');
+    const document = await publish(suzhouVehicle, js);
+    const answer = await verify(document, PROVINCE);
+    expect(answer.decision).toBe('recognised');
+    expect(answer.licence?.issuer).toEqual({
+      partnerId: 'js-jtt',
+      partnerName: '江苏省交通运输厅',
+      name: '苏州市交通运输局',
+      code: '113205000141600138',
+      divisionCode: '320500',
+    });
+  });
+
+  it("rejects as issuer-mismatch a licence in another province's name, even one published before the check", async () => {
+    const js = await addIssuer(directory, 'js-jtt', 'EdDSA');
+    // The review repro: js-jtt signs Shanghai's permit, changing only issuer.partnerId.
+    const forged = variant(shPermit, (l) => (l.issuer.partnerId = 'js-jtt'));
+    const registered = directory.partners.get('js-jtt');
+    if (!registered) throw new Error('test setup');
+    // Published while the registry did not bind js-jtt to Jiangsu (as before the check existed).
+    registered.divisionCode = '310000';
+    const document = await publish(forged, js);
+    registered.divisionCode = '320000';
+
+    const answer = await verify(document, PROVINCE, '异地经营备案');
+    expect(answer).toMatchObject({ decision: 'rejected', reason: 'issuer-mismatch' });
+    expect(answer.detail).toMatch(/outside the jurisdiction of its issuer/);
+    expect(answer.errors?.map((error) => error.pointer)).toEqual(['/issuer/divisionCode', '/issuer/code']);
+    expect(answer.licence).toBeUndefined();
+    expect(JSON.stringify(answer)).not.toContain('"recognised"');
+    // Filed under the partner that signed it, which is who must answer for it.
+    expect(store.events).toEqual([
+      expect.objectContaining({
+        issuerId: 'js-jtt',
+        licenceNo: shPermit.licenceNo,
+        decision: 'rejected',
+        reason: 'issuer-mismatch',
+        eventId: answer.eventId,
+      }),
+    ]);
+    expect(await receiptClaims(answer)).toMatchObject({
+      decision: 'rejected',
+      reason: 'issuer-mismatch',
+      issuer: 'js-jtt',
+    });
+  });
+
+  it('rejects as issuer-mismatch a never-published one too: the document fails before its status is read', async () => {
+    const js = await addIssuer(directory, 'js-jtt', 'EdDSA');
+    const byUscc = variant(suzhouVehicle, (l) => {
+      l.issuer.code = '11310000002435681K'; // Shanghai's USCC under a 苏州 division
+      delete l.licenceIdentifier;
+    });
+    const answer = await verify(await js.sign(byUscc));
+    expect(answer).toMatchObject({ decision: 'rejected', reason: 'issuer-mismatch' });
+    expect(answer.errors).toEqual([{ pointer: '/issuer/code', detail: expect.stringContaining('310000') }]);
+    expect(answer.status).toBeUndefined();
+  });
+});
