@@ -98,3 +98,21 @@ describe('RegistryStore', () => {
     expect(ids).toEqual(expect.arrayContaining(['sh-jtw', 'js-jtt', 'zj-jtt', 'ah-jtt', 'ah-lock-yuxi']));
   });
 });
+
+describe('DynamoReplayGuard under SDK retries', () => {
+  it('recognises its own write when the SDK retries a success whose answer was lost', async () => {
+    const client = DynamoDBDocumentClient.from(t.hub.clients.dynamo);
+    // As the SDK does: the first attempt writes but its answer is lost, the retry sends it again.
+    const lossy = {
+      send: async (command: Parameters<typeof client.send>[0]) => {
+        await client.send(command as never);
+        return client.send(command as never);
+      },
+    };
+    const guard = new DynamoReplayGuard(lossy as never, t.hub.resources.tableNames.nonces);
+    expect(await guard.claim('js-jtt', 'nonce-retried-aaaaaaaaaaaa', 5_000, 1_000)).toBe(true);
+    // A real second use is still a replay.
+    expect(await replay.claim('js-jtt', 'nonce-retried-aaaaaaaaaaaa', 5_000, 1_001)).toBe(false);
+    expect(await guard.claim('js-jtt', 'nonce-retried-aaaaaaaaaaaa', 5_000, 1_002)).toBe(false);
+  });
+});

@@ -40,6 +40,10 @@ export async function registerPartner(
   }
   if (input.partnerId === HUB_ISSUER)
     throw new PartnerAdminError(`"${HUB_ISSUER}" is the hub's own issuer id`);
+  if (input.name.trim().length === 0 || input.name.length > 200) {
+    // Names are shown in trust lists and licence views, whose schemas bound them.
+    throw new PartnerAdminError('partner name must be 1–200 characters');
+  }
   const roles = checkRoles(input.roles);
   if (input.divisionCode !== undefined) checkDivision(input.divisionCode);
   else if (roles.includes('credential-issuer')) {

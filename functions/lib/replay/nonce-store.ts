@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 
@@ -24,18 +25,22 @@ export class DynamoReplayGuard implements ReplayGuard {
     expiresAtSeconds: number,
     nowSeconds: number,
   ): Promise<boolean> {
+    // Marks this claim, so that when the SDK retries a write that did succeed (its answer lost on
+    // the way back) the retry recognises its own item instead of calling the request a replay.
+    const claimId = randomUUID();
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `${partnerId}#${nonce}`, expiresAt: expiresAtSeconds },
+          Item: { pk: `${partnerId}#${nonce}`, expiresAt: expiresAtSeconds, claimId },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': nowSeconds },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return error.Item?.claimId?.S === claimId;
       throw error;
     }
   }
