@@ -85,8 +85,17 @@ function installIntoVenv(root: string, log: (line: string) => void): string {
   const venv = resolve(root, '.venv');
   const python = join(venv, 'bin', 'python');
   log(`no moto_server ${MIN_MAJOR}.x found: installing ${PINNED_MOTO} into ${venv} (one time)`);
-  if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-  execFileSync(python, ['-m', 'pip', 'install', '--quiet', PINNED_MOTO], { stdio: 'inherit' });
+  try {
+    if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    execFileSync(python, ['-m', 'pip', 'install', '--quiet', PINNED_MOTO], { stdio: 'inherit' });
+  } catch (cause) {
+    throw new Error(
+      `could not install ${PINNED_MOTO} into ${venv}. Either install Python's venv module ` +
+        '(Debian/Ubuntu: apt install python3-venv) and PyPI access, or install moto 5.x yourself ' +
+        `(pip install '${PINNED_MOTO}'), or point AWS_ENDPOINT_URL at an emulator you run.`,
+      { cause },
+    );
+  }
   return join(venv, 'bin', 'moto_server');
 }
 
