@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { importSm2PublicJwk, SM2_DEFAULT_USER_ID, SM2_JWS_ALG } from '#lib/crypto/sm2-jws.ts';
-import { privateMemberOf } from '#lib/registry/partner-keys.ts';
+import { keyWindowProblem, privateMemberOf } from '#lib/registry/partner-keys.ts';
 
 /**
  * Keys a credential issuer signs passes and licences with. Separate from its API keys: the app
@@ -53,11 +53,8 @@ export async function toIssuingKey(
       `key declares alg ${jwk.alg} but a ${jwk.kty}/${jwk.crv} key signs ${alg}`,
     );
   }
-  if (Number.isNaN(Date.parse(window.notBefore)))
-    throw new InvalidIssuingKeyError('notBefore must be an ISO 8601 instant');
-  if (window.notAfter !== undefined && !(Date.parse(window.notAfter) > Date.parse(window.notBefore))) {
-    throw new InvalidIssuingKeyError('notAfter must be later than notBefore');
-  }
+  const windowProblem = keyWindowProblem(window);
+  if (windowProblem) throw new InvalidIssuingKeyError(windowProblem);
   const publicJwk: JWK = {
     kty: jwk.kty,
     crv: jwk.crv,

@@ -9,6 +9,16 @@ export class InvalidPartnerKeyError extends Error {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'] as const;
 
+/** What is wrong with a key's validity window, if anything (shared by API and issuing keys). */
+export function keyWindowProblem(window: { notBefore: string; notAfter?: string }): string | undefined {
+  if (Number.isNaN(Date.parse(window.notBefore)))
+    return `notBefore "${window.notBefore}" is not an ISO 8601 instant`;
+  if (window.notAfter !== undefined && !(Date.parse(window.notAfter) > Date.parse(window.notBefore))) {
+    return 'notAfter must be an ISO 8601 instant later than notBefore';
+  }
+  return undefined;
+}
+
 /** The first private (or symmetric) member a JWK carries, if any: registries take public keys only. */
 export const privateMemberOf = (jwk: object): string | undefined =>
   PRIVATE_MEMBERS.find((member) => member in jwk);
@@ -39,12 +49,8 @@ export async function toPartnerKey(
       `key declares alg ${jwk.alg} but a ${jwk.kty}/${jwk.crv} key signs ${alg}`,
     );
   }
-  if (Number.isNaN(Date.parse(window.notBefore))) {
-    throw new InvalidPartnerKeyError(`notBefore "${window.notBefore}" is not an ISO 8601 instant`);
-  }
-  if (window.notAfter !== undefined && !(Date.parse(window.notAfter) > Date.parse(window.notBefore))) {
-    throw new InvalidPartnerKeyError('notAfter must be an ISO 8601 instant later than notBefore');
-  }
+  const windowProblem = keyWindowProblem(window);
+  if (windowProblem) throw new InvalidPartnerKeyError(windowProblem);
   const publicJwk: JWK = {
     kty: jwk.kty,
     crv: jwk.crv,

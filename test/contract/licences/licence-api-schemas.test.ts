@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { type Schema, subschemas } from '../schema-walk.ts';
 
 /**
  * The licence and status-list API contracts follow the house conventions (ARCHITECTURE.md §3):
@@ -30,25 +31,6 @@ const OPEN_OBJECTS: Record<string, string> = {
   'licence-view#/properties/fields':
     "the licence type's own fields, already validated by its schema; maxProperties bounds it",
 };
-
-type Schema = Record<string, unknown>;
-const APPLICATORS = ['items', 'if', 'then', 'else', 'not', 'allOf', 'anyOf', 'oneOf'];
-
-function subschemas(node: unknown, path = ''): [string, Schema][] {
-  if (node === null || typeof node !== 'object') return [];
-  if (Array.isArray(node)) return node.flatMap((item, index) => subschemas(item, `${path}/${index}`));
-  const schema = node as Schema;
-  const found: [string, Schema][] = [[path, schema]];
-  for (const [key, child] of Object.entries(schema)) {
-    if (key === 'properties' || key === '$defs') {
-      for (const [name, sub] of Object.entries(child as Schema))
-        found.push(...subschemas(sub, `${path}/${key}/${name}`));
-    } else if (APPLICATORS.includes(key)) {
-      found.push(...subschemas(child, `${path}/${key}`));
-    }
-  }
-  return found;
-}
 
 describe.each(FOLDERS)('schemas/%s/v1.json', (folder) => {
   const schema = JSON.parse(

@@ -4,13 +4,12 @@ import { isValidPlate } from '#lib/identifiers/plate.ts';
 import { LICENCE_TYPE_CODES, LICENCE_TYPES } from '#lib/licences/licence-types.ts';
 import envelopeSchema from '#schemas/licence/v1.json' with { type: 'json' };
 import vehicleSchema from '#schemas/licence-vehicle-transport-certificate/v1.json' with { type: 'json' };
+import { type Schema, subschemas } from '../schema-walk.ts';
 
 /**
  * House conventions (ARCHITECTURE.md §3) as tests: every string and array is bounded, every number
  * has a range, every object is closed. Deliberate exceptions are listed with their reason.
  */
-
-type Schema = Record<string, unknown>;
 
 const SCHEMAS: [string, Schema][] = [
   ['licence', envelopeSchema],
@@ -26,26 +25,6 @@ for (const type of LICENCE_TYPE_CODES) {
   // every top-level and holder property: an unknown one is rejected there, with its own pointer.
   OPEN_OBJECTS[`licence-${type}#`] = 'narrows the closed envelope';
   OPEN_OBJECTS[`licence-${type}#/properties/holder`] = 'narrows the closed envelope holder';
-}
-
-/** Keywords whose value is a subschema or a list of them. */
-const APPLICATORS = ['items', 'if', 'then', 'else', 'not', 'allOf', 'anyOf', 'oneOf'];
-
-/** Every subschema with its JSON Pointer inside the schema document. */
-function subschemas(node: unknown, path = ''): [string, Schema][] {
-  if (node === null || typeof node !== 'object') return [];
-  if (Array.isArray(node)) return node.flatMap((item, index) => subschemas(item, `${path}/${index}`));
-  const schema = node as Schema;
-  const found: [string, Schema][] = [[path, schema]];
-  for (const [key, child] of Object.entries(schema)) {
-    if (key === 'properties' || key === '$defs') {
-      for (const [name, sub] of Object.entries(child as Schema))
-        found.push(...subschemas(sub, `${path}/${key}/${name}`));
-    } else if (APPLICATORS.includes(key)) {
-      found.push(...subschemas(child, `${path}/${key}`));
-    }
-  }
-  return found;
 }
 
 describe.each(SCHEMAS)('schemas/%s/v1.json', (folder, schema) => {
